@@ -1,0 +1,238 @@
+"""Who published an article and who wrote it: outlets table, bylines, source and copyright lines, tags."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from .arabic import match_key, words
+
+# Words that wrap an outlet's name in credits ("صحيفة الاتحاد", "لمركز الاتحاد للأخبار").
+_OUTLET_WRAPPERS = {match_key(w) for w in ("صحيفة", "جريدة", "موقع", "قناة", "بوابة", "مجلة", "شبكة", "وكالة")}
+
+
+@dataclass(frozen=True)
+class Outlet:
+    ar: str
+    en: str
+    domain: str | None
+    kind: str  # "outlet" | "agency"
+    keys: tuple[str, ...]  # match keys of the name and its aliases
+
+
+class OutletTable:
+    """The known-outlets table (generator/data/outlets.yaml), looked up by any spelling."""
+
+    def __init__(self, entries: list[dict]) -> None:
+        self.outlets: list[Outlet] = []
+        self._by_key: dict[str, Outlet] = {}
+        for entry in entries:
+            names = [entry["ar"], *(entry.get("aliases") or [])]
+            outlet = Outlet(entry["ar"], entry["en"], entry.get("domain"), entry.get("kind", "outlet"),
+                            tuple(match_key(n) for n in names))
+            self.outlets.append(outlet)
+            for key in outlet.keys:
+                self._by_key.setdefault(key, outlet)
+        # Longest names first, so "الشروق أونلاين" wins over "الشروق".
+        self._search_keys = sorted(self._by_key, key=len, reverse=True)
+
+    def lookup(self, name: str) -> Outlet | None:
+        """The outlet `name` denotes as a whole (wrapper words like "صحيفة" ignored)."""
+        key = match_key(name)
+        if key in self._by_key:
+            return self._by_key[key]
+        tokens = key.split()
+        while tokens and tokens[0] in _OUTLET_WRAPPERS:
+            tokens = tokens[1:]
+        return self._by_key.get(" ".join(tokens))
+
+    def search(self, text: str, kind: str | None = None) -> Outlet | None:
+        """The longest known outlet named inside `text` as whole words."""
+        padded = f" {match_key(text)} "
+        for key in self._search_keys:
+            outlet = self._by_key[key]
+            if (kind is None or outlet.kind == kind) and f" {key} " in padded:
+                return outlet
+            # "لمركز الاتحاد" / "للأخبار": Arabic glues the preposition ل to the next word.
+            if (kind is None or outlet.kind == kind) and f" ل{key} " in padded:
+                return outlet
+        return None
+
+    def by_domain(self, text: str) -> Outlet | None:
+        lowered = text.lower()
+        for outlet in self.outlets:
+            if outlet.domain and re.search(r"(?<![\w.-])(?:www\.)?" + re.escape(outlet.domain) + r"\b", lowered):
+                return outlet
+        return None
+
+
+@cache
+def outlets() -> OutletTable:
+    text = resources.files("generator").joinpath("data/outlets.yaml").read_text(encoding="utf-8")
+    return OutletTable(yaml.safe_load(text))
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    ar: str
+    en: str
+    type: str
+    forms: tuple[str, ...]  # the Arabic name and its aliases, as written
+
+
+@cache
+def glossary() -> tuple[GlossaryEntry, ...]:
+    """Names glossary (generator/data/glossary.yaml), longest forms first."""
+    text = resources.files("generator").joinpath("data/glossary.yaml").read_text(encoding="utf-8")
+    entries = [GlossaryEntry(e["ar"], e["en"], e.get("type", "name"), (e["ar"], *(e.get("aliases") or [])))
+               for e in yaml.safe_load(text)]
+    return tuple(sorted(entries, key=lambda e: -len(e.ar)))
+
+
+# --- publisher --------------------------------------------------------------------------------
+
+_YEAR = re.compile(r"[\d٠-٩]{4}(?:\s*[-–]\s*[\d٠-٩]{4})?")
+_COPYRIGHT_WORDS = re.compile(
+    r"©|\(c\)|copyright|all rights reserved|جميع|الحقوق|حقوق|محفوظة|محفوظه|النشر|الطبع|والنشر|لـ?\s*$",
+    re.IGNORECASE,
+)
+
+
+def publisher_from_copyright(line: str) -> str | None:
+    """ "جميع الحقوق محفوظة لمركز الاتحاد للأخبار 2024©" → "مركز الاتحاد للأخبار"."""
+    text = _YEAR.sub(" ", line)
+    text = _COPYRIGHT_WORDS.sub(" ", text)
+    text = re.sub(r"[.,،:|\-–—]+", " ", text)
+    tokens = text.split()
+    if tokens and tokens[0].startswith(("لـ", "ل")) and len(tokens[0]) > 2:
+        # "لمركز" → "مركز": the preposition glued to the owner's name.
+        tokens[0] = tokens[0][2:] if tokens[0].startswith("لـ") else tokens[0][1:]
+    name = " ".join(tokens).strip()
+    return name if 0 < len(words(name)) <= 8 else None
+
+
+def canonical_publisher(name: str) -> tuple[str, str | None]:
+    """(Arabic name to show, English name) using the outlets table when the outlet is known."""
+    table = outlets()
+    outlet = table.lookup(name) or table.search(name, kind="outlet")
+    if outlet:
+        return outlet.ar, outlet.en
+    return name.strip(), None
+
+
+# --- bylines ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Byline:
+    text: str  # as printed
+    dateline: str | None = None  # place
+    agency: str | None = None
+    outlet: str | None = None  # a publishing outlet named in the byline
+    author: str | None = None
+
+
+_AUTHOR_LABEL = re.compile(
+    r"^(?:كتب|كتبت|بقلم|إعداد|اعداد|تقرير|متابعة|حوار|ترجمة|تحرير|by)\s*[:：\-–]?\s*(?P<name>[^:：\d]{3,60}?)\s*$",
+    re.IGNORECASE,
+)
+_PAREN_CREDIT = re.compile(
+    r"^(?P<place>[^\W\d_][^()\n:؛،,.!?؟]{0,40}?)?\s*[-–—ـ]*\s*\((?P<credit>[^()\n]{2,40})\)\s*(?P<sep>[-–—ـ:]*)\s*"
+)
+_SEGMENTS = re.compile(r"^(?P<head>[^:\n]{3,120}?)\s*:\s*")
+_SEG_SPLIT = re.compile(r"\s*(?:ـ{2,}|[-–—]+|ـ\s)\s*")
+_FOLLOWUP = re.compile(r"^(?P<outlet>[^\W\d_][^_\-–—\n]{1,40}?)\s*[_\-–—]\s*متابعات\s*$")
+_PLACE_WORDS = 3
+_GENERIC_CREDITS = {match_key(w) for w in ("وكالات", "عواصم", "خاص", "متابعات", "مراسلين", "مراسلون")}
+
+
+def _credit_kind(segment: str) -> str | None:
+    """'agency' / 'outlet' when a byline segment names one, 'generic' for "وكالات"-style credits."""
+    key = match_key(segment)
+    if key in _GENERIC_CREDITS:
+        return "generic"
+    outlet = outlets().lookup(segment)
+    return outlet.kind if outlet else None
+
+
+def parse_byline(line: str, standalone: bool) -> tuple[Byline, str] | None:
+    """Recognise a byline/dateline at the start of `line`; return it and the rest of the line.
+
+    Handles "موسكو (وكالات)", "القاهرة - (أ ف ب):", "دمشق ــ الوطن ــ عواصم ــ وكالات:",
+    "المناطق_متابعات", and, on a line of its own, "كتب: أحمد علي".
+    """
+    text = line.strip()
+    if standalone:
+        follow = _FOLLOWUP.match(text)
+        if follow:
+            name = follow["outlet"].strip()
+            return Byline(text, outlet=name), ""
+        author = _AUTHOR_LABEL.match(text)
+        if author and len(words(author["name"])) <= 5:
+            return Byline(text, author=author["name"].strip()), ""
+
+    paren = _PAREN_CREDIT.match(text)
+    if paren:
+        place = (paren["place"] or "").strip(" -–—ـ")
+        credit = paren["credit"].strip()
+        kind = _credit_kind(credit)
+        if kind and len(words(place)) <= _PLACE_WORDS:
+            rest = text[paren.end():]
+            byline_text = text[: paren.end()].rstrip(" -–—ـ")
+            return Byline(byline_text, dateline=place or None,
+                          agency=credit if kind in ("agency", "generic") else None,
+                          outlet=credit if kind == "outlet" else None), rest
+
+    seg = _SEGMENTS.match(text)
+    if seg:
+        segments = [s.strip() for s in _SEG_SPLIT.split(seg["head"]) if s.strip()]
+        kinds = [_credit_kind(s) for s in segments]
+        if len(segments) >= 2 and any(kinds[1:]) and all(len(words(s)) <= _PLACE_WORDS for s in segments):
+            outlet = next((s for s, k in zip(segments, kinds, strict=True) if k == "outlet"), None)
+            agencies = [s for s, k in zip(segments, kinds, strict=True) if k in ("agency", "generic")
+                        and match_key(s) != match_key("عواصم")]
+            place = segments[0] if kinds[0] is None else None
+            return Byline(text[: seg.end()].rstrip(), dateline=place, agency=" / ".join(agencies) or None,
+                          outlet=outlet), text[seg.end():]
+    return None
+
+
+# --- tags -------------------------------------------------------------------------------------
+
+_NISBA = re.compile(r"(ي|يه|يين|يون)$")  # relational adjectives: السورية، الروسي
+_PARTICLES = {match_key(w) for w in ("أن", "إن", "في", "من", "على", "عن", "إلى", "مع", "بين", "ضد", "حول")}
+
+
+def split_unseparated_tags(value: str) -> list[str]:
+    """Split a tag line that lists multi-word tags with plain spaces.
+
+    "الكرملين روسيا الأزمة السورية فلاديمير بوتين" → ["الكرملين", "روسيا", "الأزمة السورية",
+    "فلاديمير بوتين"]: known multi-word names from the glossary stay whole, a particle binds to the
+    next word, and a definite noun binds a following definite nisba adjective ("الرئيس الروسي").
+    """
+    tokens = value.split()
+    keys = [match_key(t) for t in tokens]
+    names = sorted({match_key(f) for e in glossary() for f in e.forms if " " in f} |
+                   {k for o in outlets().outlets for k in o.keys if " " in k}, key=lambda k: -len(k.split()))
+    tags: list[str] = []
+    i = 0
+    while i < len(tokens):
+        span = 1
+        for name in names:
+            n = len(name.split())
+            if " ".join(keys[i: i + n]) == name:
+                span = n
+                break
+        else:
+            nxt = keys[i + 1] if i + 1 < len(keys) else ""
+            binds = keys[i] in _PARTICLES or (
+                keys[i].startswith("ال") and nxt.startswith("ال") and bool(_NISBA.search(nxt)))
+            if nxt and binds:
+                span = 2
+        tags.append(" ".join(tokens[i: i + span]))
+        i += span
+    return tags

@@ -1,0 +1,64 @@
+"""The data model that flows through every stage: read → extract → translate → render → site.
+
+One `Article` record per article; a file may hold several (index 0 is the main one).
+Stages add to the record (translation fills `translation`), they never invent other shapes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Where a publication date came from, most trusted first.
+DATE_SOURCES = ("html-meta", "label", "dateline", "footer", "page-header", "hijri", "none")
+
+
+@dataclass
+class Article:
+    source: str  # the input path as given on the command line
+    index: int = 0  # 0 = main article of the file, 1.. = further articles in the same file
+    title: str | None = None
+    date: str | None = None  # ISO YYYY-MM-DD (Gregorian)
+    time: str | None = None  # HH:MM, 24 h
+    date_source: str = "none"  # one of DATE_SOURCES
+    date_confidence: str = "none"  # high | medium | low | none
+    date_text: str | None = None  # the raw text the date was read from
+    hijri_date: str | None = None  # YYYY-MM-DD in the Umm al-Qura calendar, when known
+    publisher: str | None = None
+    publisher_en: str | None = None  # from the outlets table, when the outlet is known
+    publisher_source: str | None = None  # source-line | copyright | signature | byline | html-meta
+    byline: str | None = None  # as printed, e.g. "موسكو (وكالات)"
+    agency: str | None = None  # e.g. "وكالات", "رويترز"
+    dateline: str | None = None  # place, e.g. "موسكو"
+    category: str | None = None
+    tags: list[str] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def content_hash(self) -> str:
+        """Stable identity of what the article says (title + body), blind to boilerplate and spacing."""
+        text = "\n".join([self.title or "", *self.paragraphs])
+        text = " ".join(unicodedata.normalize("NFC", text).split())
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def to_json(self) -> dict[str, Any]:
+        record = asdict(self)
+        record["content_hash"] = self.content_hash
+        return record
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one input file: the build report accounts for every one."""
+
+    source: str
+    status: str  # "ok" | "rejected"
+    reason: str | None = None  # one line, for rejected files
+    encoding: str | None = None
+    articles: int = 0
+    warnings: list[str] = field(default_factory=list)
+    detail: str | None = None  # traceback or extra context, shown under --verbose
