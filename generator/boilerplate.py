@@ -150,7 +150,8 @@ def breadcrumb_parts(line: str) -> list[str]:
     return [p.strip() for p in _BREADCRUMB_SEP.split(line) if p.strip()]
 
 
-_STAMP = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:صباحا|صباحًا|صباحاً|مساء|مساءً|مساءا|ص|م|am|pm)?", re.IGNORECASE)
+_STAMP = re.compile(
+    r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:(?:صباح|مساء|ص|م)[اًٌٍَُِ\u0640]*|am|pm)?", re.IGNORECASE)
 
 
 def strip_glued_teaser(furniture: Furniture) -> str:

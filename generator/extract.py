@@ -71,6 +71,7 @@ class Span:
     body: list[int] = field(default_factory=list)  # indices of body lines
     end: int = 0  # first line after the body
     signature: list[int] = field(default_factory=list)
+    next_article_follows: bool = False  # the body ran straight into another headline + dateline
 
 
 def prepare_lines(text: str) -> list[Line]:
@@ -194,6 +195,7 @@ def _find_span(lines: list[Line], start: int, stop: int) -> Span | None:
             i += 1
             continue
         if i > anchor and _starts_new_article(lines, i, stop):
+            span.next_article_follows = True
             break
         if not line.is_date and match_key(line.text) != title_key:
             span.body.append(i)
@@ -381,7 +383,9 @@ def extract_articles(source: SourceText, source_name: str) -> list[Article]:
         span = _find_span(lines, start, len(lines))
         if span is None:
             break
-        nxt = _find_next_article(lines, span.end, len(lines))
+        # After page furniture only a headline with a real run of prose starts another article
+        # (teaser lists have one excerpt each); straight after a body, headline + dateline suffices.
+        nxt = span.end if span.next_article_follows else _find_next_article(lines, span.end, len(lines))
         stop = nxt if nxt is not None else len(lines)
         spans.append((span, range(span.end, stop)))
         if nxt is None:
