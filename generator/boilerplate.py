@@ -46,7 +46,8 @@ _LABELS: dict[Kind, tuple[str, ...]] = {
     ),
     Kind.TAGS: (
         "كلمات دلالية", "الكلمات الدلالية", "كلمات مفتاحية", "الكلمات المفتاحية", "الوسوم", "وسوم",
-        "الأوسمة", "الهاشتاغ", "tags", "tag",
+        "الأوسمة", "الهاشتاغ", "مواضيع", "المواضيع", "الكلمات الدالة", "كلمات دالة", "الكلمات الرئيسية",
+        "كلمات رئيسية", "tags", "tag",
     ),
     Kind.SOURCE: ("المصدر", "مصدر الخبر", "المصدر الأصلي", "source"),
     Kind.TO_TOP: ("إلى الأعلى", "العودة إلى الأعلى", "العودة للأعلى", "للأعلى", "back to top"),
@@ -54,6 +55,9 @@ _LABELS: dict[Kind, tuple[str, ...]] = {
         "عدد المشاهدات", "عدد القراءات", "مشاهدات", "المشاهدات", "وقت القراءة", "مدة القراءة",
         "تابعونا على", "تابعنا على", "حمل تطبيق", "للاشتراك في", "اشترك في", "صورة أرشيفية",
         "أرشيفية", "مصدر الصورة", "الصورة", "تصوير",
+        # opinion disclaimers
+        "المقالات المنشورة تعبر", "المقالات المنشورة لا تعبر", "الآراء الواردة", "الآراء المنشورة",
+        "هذا المقال يعبر عن رأي", "المقال يعبر عن رأي", "جميع المقالات تعبر",
     ),
 }
 
@@ -85,7 +89,7 @@ _COPYRIGHT = re.compile(
     + "|".join(phrase_pattern(p) for p in ("جميع الحقوق محفوظة", "الحقوق محفوظة", "حقوق النشر", "حقوق الطبع")),
     re.IGNORECASE,
 )
-_BREADCRUMB_SEP = re.compile(r"\s+(?:/|>|»|›|\\|»)\s+")
+_BREADCRUMB_SEP = re.compile(r"\s+(?:/|>|»|›|\\|\|)\s+")
 
 def _label_re(phrases: list[str]) -> re.Pattern[str]:
     alternatives = "|".join(phrase_pattern(p) for p in sorted(phrases, key=len, reverse=True))
@@ -152,6 +156,16 @@ def breadcrumb_parts(line: str) -> list[str]:
 
 _STAMP = re.compile(
     r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:(?:صباح|مساء|ص|م)[اًٌٍَُِ\u0640]*|am|pm)?", re.IGNORECASE)
+
+
+_TRAILING_TEASER = re.compile(
+    r"(?<=[.!?؟…])[\"'»”]?\s*(?:" + "|".join(phrase_pattern(p) for p in _LABELS[Kind.TEASER] if " " in p)
+    + r")\s*[:：]?.*$", re.IGNORECASE)
+
+
+def strip_trailing_teaser(text: str) -> str:
+    """Cut a "اقرأ أيضاً: ..." link glued after the last full stop of a paragraph."""
+    return _TRAILING_TEASER.sub("", text).rstrip()
 
 
 def strip_glued_teaser(furniture: Furniture) -> str:

@@ -22,6 +22,7 @@ from .metadata import (
     canonical_publisher,
     outlets,
     parse_byline,
+    parse_credit,
     publisher_from_copyright,
     split_unseparated_tags,
 )
@@ -30,6 +31,8 @@ from .reader import SourceText, UnreadableInput, read_source
 
 DATE_LINE_COVERAGE = 0.5  # share of a line that must be date for it to count as a date line
 MAX_DATE_LINE_WORDS = 25
+CREDIT_MAX_WORDS = 6  # longest credit line ("بنغازي - بوابة الوسط: سالم العبيدي")
+LEAD_MIN_WORDS = 8  # a line under the headline this long is a standfirst, shorter ones are credits
 SECOND_ARTICLE_MIN_PARAGRAPHS = 2
 SECOND_ARTICLE_MIN_WORDS = 60
 _SENTENCE_END = re.compile(r"[.!?؟…][\"'»”’)\]]*\s*$")
@@ -68,10 +71,13 @@ class Span:
 
     title: int | None
     head_start: int
+    anchor: int  # the first prose paragraph; the head (headline, dates, credits) lies above it
     body: list[int] = field(default_factory=list)  # indices of body lines
     end: int = 0  # first line after the body
     signature: list[int] = field(default_factory=list)
     next_article_follows: bool = False  # the body ran straight into another headline + dateline
+    credits: list[int] = field(default_factory=list)  # byline/credit lines between headline and body
+    date_lines: list[int] = field(default_factory=list)  # standalone date lines among the paragraphs
 
 
 def prepare_lines(text: str) -> list[Line]:
@@ -80,6 +86,7 @@ def prepare_lines(text: str) -> list[Line]:
         stripped = raw.strip()
         if not stripped:
             continue
+        stripped = bp.strip_trailing_teaser(stripped)
         line = Line(no, stripped)
         furniture = bp.classify(stripped)
         if furniture and furniture.kind is bp.Kind.TEASER and furniture.value:
@@ -117,24 +124,39 @@ def _pick_title(lines: list[Line], start: int, stop: int) -> int | None:
             if key in seen and lines[seen[key]].is_headline:
                 return seen[key]  # a repeated headline (or a breadcrumb ending in it) is the title
             seen.setdefault(key, i)
-    full = [i for i in candidates if lines[i].n_words >= 3]
-    return (full or candidates)[-1]
+    # The headline comes first; bylines, author names and standfirsts follow it. Section names
+    # and menus above it are short, so the first substantial line is the headline.
+    for minimum in (4, 3):
+        substantial = [i for i in candidates if lines[i].n_words >= minimum]
+        if substantial:
+            return substantial[0]
+    return candidates[0]
 
 
 def _find_anchor(lines: list[Line], start: int, stop: int) -> int | None:
     return next((i for i in range(start, stop) if lines[i].is_prose), None)
 
 
+def _is_meta(line: Line) -> bool:
+    """Date, byline or short credit line, as found between a headline and its first paragraph."""
+    if line.is_date or line.byline:
+        return True
+    return line.furniture is None and line.n_words <= CREDIT_MAX_WORDS and not line.is_prose
+
+
+def _skip_meta(lines: list[Line], j: int, stop: int) -> int:
+    for _ in range(3):
+        if j < stop and _is_meta(lines[j]):
+            j += 1
+    return j
+
+
 def _starts_new_article(lines: list[Line], i: int, stop: int) -> bool:
     """A headline followed by a date or byline line and then prose: another article begins."""
-    if not lines[i].is_headline:
+    if not lines[i].is_headline or i + 1 >= stop or not (lines[i + 1].is_date or lines[i + 1].byline):
         return False
-    j = i + 1
-    saw_meta = False
-    while j < stop and (lines[j].is_date or lines[j].byline):
-        saw_meta = True
-        j += 1
-    return saw_meta and j < stop and lines[j].is_prose
+    j = _skip_meta(lines, i + 1, stop)
+    return j < stop and lines[j].is_prose
 
 
 def _prose_run(lines: list[Line], start: int, stop: int) -> tuple[int, int]:
@@ -157,10 +179,7 @@ def _find_next_article(lines: list[Line], start: int, stop: int) -> int | None:
     for i in range(start, stop):
         if not lines[i].is_headline:
             continue
-        j = i + 1
-        while j < stop and (lines[j].is_date or lines[j].byline):
-            j += 1
-        paragraphs, n_words = _prose_run(lines, j, stop)
+        paragraphs, n_words = _prose_run(lines, _skip_meta(lines, i + 1, stop), stop)
         if paragraphs >= SECOND_ARTICLE_MIN_PARAGRAPHS and n_words >= SECOND_ARTICLE_MIN_WORDS:
             return i
     return None
@@ -175,15 +194,19 @@ def _find_span(lines: list[Line], start: int, stop: int) -> Span | None:
             and not _SENTENCE_END.search(lines[anchor].text):
         # A long headline read as prose: it is the title when more text follows.
         title, anchor = anchor, _find_anchor(lines, anchor + 1, stop) or anchor
-    span = Span(title=title, head_start=start)
+    span = Span(title=title, head_start=start, anchor=anchor)
     title_key = match_key(lines[title].text) if title is not None else None
-    # Lead/standfirst lines between the headline and the first paragraph belong to the body.
+    # Between the headline and the first paragraph: a standfirst (long) belongs to the body;
+    # short lines are bylines and credits ("الحسكة – عنب بلدي", an author's name).
     first = (title + 1) if title is not None else anchor
     for i in range(first, anchor):
         line = lines[i]
-        if line.n_words >= 6 and not (line.furniture or line.is_date or line.byline) \
-                and match_key(line.text) != title_key:
+        if line.furniture or line.is_date or match_key(line.text) == title_key:
+            continue
+        if line.byline is None and line.n_words >= LEAD_MIN_WORDS:
             span.body.append(i)
+        else:
+            span.credits.append(i)
     i = anchor
     while i < stop:
         line = lines[i]
@@ -197,7 +220,9 @@ def _find_span(lines: list[Line], start: int, stop: int) -> Span | None:
         if i > anchor and _starts_new_article(lines, i, stop):
             span.next_article_follows = True
             break
-        if not line.is_date and match_key(line.text) != title_key:
+        if line.is_date:
+            span.date_lines.append(i)
+        elif match_key(line.text) != title_key:
             span.body.append(i)
         i += 1
     span.end = i
@@ -215,18 +240,20 @@ def _find_span(lines: list[Line], start: int, stop: int) -> Span | None:
 
 
 def _choose_date(lines: list[Line], span: Span, tail: range, is_main: bool) -> tuple[Line | None, str]:
-    head = range(span.head_start, span.body[0] if span.body else span.end)
+    head = range(span.head_start, span.anchor)
     after_title = [i for i in head if span.title is not None and i > span.title]
     before_title = [i for i in head if span.title is None or i < span.title]
     dated = lambda idx: [lines[i] for i in idx if lines[i].date and lines[i].date.date]  # noqa: E731
-    published = [ln for ln in dated([*head, *tail]) if ln.date.label == "published"]
+    published = [ln for ln in dated([*head, *span.date_lines, *tail]) if ln.date.label == "published"]
     if published:
         return published[0], "label"
     undated_labels = [ln for ln in dated([*head, *tail]) if ln.date.label == "updated"]
     plain = [ln for ln in dated(after_title) if not ln.date.label]
     if plain:
         return plain[0], "dateline"
-    footer = [ln for ln in dated(span.signature) if not ln.date.label]
+    last_paragraph = span.body[-1] if span.body else -1
+    closing = [i for i in span.date_lines if i > last_paragraph]
+    footer = [ln for ln in dated([*closing, *span.signature]) if not ln.date.label]
     footer += [ln for ln in dated(list(tail)[:2]) if not ln.date.label]
     if footer:
         return footer[0], "footer"
@@ -306,9 +333,10 @@ def _build_article(lines: list[Line], span: Span, tail: range, index: int, sourc
 
     # Byline: a line of its own between headline and body, or glued to the first paragraph.
     byline: Byline | None = None
-    head = range(span.head_start if span.title is None else span.title + 1,
-                 span.body[0] if span.body else span.end)
+    head = range(span.head_start if span.title is None else span.title + 1, span.anchor)
     byline = next((lines[i].byline for i in head if lines[i].byline), None)
+    if byline is None and span.credits:
+        byline = parse_credit(lines[span.credits[0]].text)
     paragraphs = [lines[i].text for i in span.body]
     if paragraphs and byline is None:
         parsed = parse_byline(paragraphs[0], standalone=False)
@@ -342,6 +370,13 @@ def _build_article(lines: list[Line], span: Span, tail: range, index: int, sourc
                 candidates.append((name, "copyright"))
     if page_publisher:
         candidates.append((page_publisher, "copyright"))
+    if index == 0 and span.title is not None:
+        # The site's logo/masthead line above the headline: a line that is exactly a known outlet.
+        for i in range(span.head_start, span.title):
+            outlet = outlets().lookup(lines[i].text)
+            if outlet and outlet.kind == "outlet":
+                candidates.append((lines[i].text, "masthead"))
+                break
     signatures = [lines[i].text for i in span.signature]
     known = [s for s in signatures if (o := outlets().lookup(s)) and o.kind == "outlet"]
     candidates += [(s, "signature") for s in known]

@@ -187,6 +187,10 @@ def parse_byline(line: str, standalone: bool) -> tuple[Byline, str] | None:
                           agency=credit if kind in ("agency", "generic") else None,
                           outlet=credit if kind == "outlet" else None), rest
 
+    glued = _glued_credit(text)
+    if glued:
+        return glued
+
     seg = _SEGMENTS.match(text)
     if seg:
         segments = [s.strip() for s in _SEG_SPLIT.split(seg["head"]) if s.strip()]
@@ -199,6 +203,60 @@ def parse_byline(line: str, standalone: bool) -> tuple[Byline, str] | None:
             return Byline(text[: seg.end()].rstrip(), dateline=place, agency=" / ".join(agencies) or None,
                           outlet=outlet), text[seg.end():]
     return None
+
+
+# Words that mark a credit segment as an outlet even when the outlets table does not know it.
+_OUTLET_HINTS = re.compile(
+    r"نيوز|الإخبارية|الاخبارية|بوابة|صحيفة|جريدة|موقع|قناة|وكالة|تايمز|برس|أونلاين|اونلاين|\bنت\b")
+_CREDIT_SPLIT = re.compile(r"\s*(?:[-–—/|:،,]+|\s+من\s+)\s*")
+
+
+@cache
+def _place_keys() -> frozenset[str]:
+    return frozenset(match_key(form) for e in glossary() if e.type == "place" for form in e.forms)
+
+
+def parse_credit(text: str) -> Byline:
+    """A short credit line under a headline: "الحسكة – عنب بلدي", "هسبريس من الرباط",
+    "بنغازي - بوابة الوسط: سالم العبيدي", "سلطان الزهراني (جدة)", or just an author's name."""
+    parsed = parse_byline(text, standalone=True)
+    if parsed and not parsed[1].strip():
+        return parsed[0]
+    plain = text.replace("(", " - ").replace(")", " ")
+    segments = [s.strip() for s in _CREDIT_SPLIT.split(plain) if s.strip()]
+    place = outlet = agency = None
+    people: list[str] = []
+    for segment in segments:
+        known = outlets().lookup(segment)
+        if known and known.kind == "agency":
+            agency = agency or segment
+        elif known or (outlet is None and _OUTLET_HINTS.search(segment)):
+            outlet = outlet or segment
+        elif place is None and match_key(segment) in _place_keys():
+            place = segment
+        else:
+            people.append(segment)
+    author = " ".join(people) if people and len(words(" ".join(people))) <= 5 else None
+    return Byline(text.strip(), dateline=place, agency=agency, outlet=outlet, author=author)
+
+
+_GLUED_CREDIT = re.compile(r"^(?P<credit>(?:[^\W\d_][^\n:،,.!?؟\-–—]{1,30}?\s*[-–—:]\s*){1,3})(?=\S)")
+
+
+def _glued_credit(text: str) -> tuple[Byline, str] | None:
+    """ "عمون - تتأثر المملكة ..." / "الخرطوم: باج نيوز – أعلنت ...": a credit glued to the first
+    paragraph. Every segment must be a known outlet, agency or place (or look like an outlet)."""
+    match = _GLUED_CREDIT.match(text)
+    if not match:
+        return None
+    segments = [s.strip() for s in re.split(r"\s*[-–—:]\s*", match["credit"]) if s.strip()]
+    if not segments or any(len(words(s)) > _PLACE_WORDS for s in segments):
+        return None
+    credit = parse_credit(match["credit"].strip(" -–—:"))
+    if credit.author or not (credit.outlet or credit.agency):
+        return None
+    return Byline(match["credit"].strip(), dateline=credit.dateline, agency=credit.agency,
+                  outlet=credit.outlet), text[match.end():]
 
 
 # --- tags -------------------------------------------------------------------------------------
