@@ -133,6 +133,8 @@ def classify(line: str) -> Furniture | None:
         if glued and kind is not Kind.TEASER:  # a longer word that merely starts like a label
             continue
         return Furniture(kind, _LABEL_TAIL.sub("", rest).strip(), glued)
+    if len(stripped) > 160:  # share bars, menus and breadcrumbs are short
+        return None
     tokens = match_key(stripped).split()
     if tokens and len(tokens) <= 12 and all(t in _SHARE_WORDS or t.isdigit() for t in tokens):
         return Furniture(Kind.SHARE, stripped)

@@ -117,6 +117,8 @@ def _pick_title(lines: list[Line], start: int, stop: int) -> int | None:
     seen: dict[str, int] = {}
     for i in range(start, stop):
         line = lines[i]
+        if line.n_words > 40:
+            continue
         keys = [match_key(line.text)]
         if line.furniture and line.furniture.kind is bp.Kind.NAV and bp.is_breadcrumb(line.text):
             keys = [match_key(bp.breadcrumb_parts(line.text)[-1])]
@@ -196,12 +198,17 @@ def _find_span(lines: list[Line], start: int, stop: int) -> Span | None:
         title, anchor = anchor, _find_anchor(lines, anchor + 1, stop) or anchor
     span = Span(title=title, head_start=start, anchor=anchor)
     title_key = match_key(lines[title].text) if title is not None else None
+    title_len = len(lines[title].text) if title is not None else 0
+
+    def repeats_title(line: Line) -> bool:  # length check first: match_key is the costly part
+        return title_key is not None and abs(len(line.text) - title_len) <= 12 and match_key(line.text) == title_key
+
     # Between the headline and the first paragraph: a standfirst (long) belongs to the body;
     # short lines are bylines and credits ("الحسكة – عنب بلدي", an author's name).
     first = (title + 1) if title is not None else anchor
     for i in range(first, anchor):
         line = lines[i]
-        if line.furniture or line.is_date or match_key(line.text) == title_key:
+        if line.furniture or line.is_date or repeats_title(line):
             continue
         if line.byline is None and line.n_words >= LEAD_MIN_WORDS:
             span.body.append(i)
@@ -222,7 +229,7 @@ def _find_span(lines: list[Line], start: int, stop: int) -> Span | None:
             break
         if line.is_date:
             span.date_lines.append(i)
-        elif match_key(line.text) != title_key:
+        elif not repeats_title(line):
             span.body.append(i)
         i += 1
     span.end = i

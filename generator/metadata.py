@@ -37,6 +37,10 @@ class OutletTable:
             self.outlets.append(outlet)
             for key in outlet.keys:
                 self._by_key.setdefault(key, outlet)
+        self._by_domain = {o.domain.lower(): o for o in self.outlets if o.domain}
+        domains = sorted(self._by_domain, key=len, reverse=True)
+        self._domain_re = re.compile(
+            r"(?<![\w.-])(?:www\.)?(" + "|".join(re.escape(d) for d in domains) + r")\b") if domains else None
         # Longest names first, so "الشروق أونلاين" wins over "الشروق".
         self._search_keys = sorted(self._by_key, key=len, reverse=True)
 
@@ -63,11 +67,9 @@ class OutletTable:
         return None
 
     def by_domain(self, text: str) -> Outlet | None:
-        lowered = text.lower()
-        for outlet in self.outlets:
-            if outlet.domain and re.search(r"(?<![\w.-])(?:www\.)?" + re.escape(outlet.domain) + r"\b", lowered):
-                return outlet
-        return None
+        """The outlet whose web domain the text mentions (e.g. "www.aljazeera.net")."""
+        match = self._domain_re.search(text.lower()) if self._domain_re else None
+        return self._by_domain[match.group(1)] if match else None
 
 
 @cache
