@@ -209,6 +209,26 @@ def test_cli_reports_bad_files_and_still_extracts_the_rest(tmp_path: Path) -> No
     assert all(f.get("reason") for f in data["files"] if f["status"] == "rejected")
 
 
+def test_cli_gives_every_hostile_input_an_outcome(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    body = "".join(f"<p>{line}</p>" for line in SEEDS[0].read_text(encoding="utf-8").splitlines()[6:20] if line)
+    (inputs / "page.html").write_text(
+        f"<!DOCTYPE html><html lang='ar'><head><title>الكرملين يرد</title></head><body><article>"
+        f"<h1>الكرملين يرد</h1>{body}</article></body></html>", encoding="utf-8")
+    with (inputs / "huge.txt").open("wb") as handle:  # sparse: 50 MB on paper, nothing on disk
+        handle.truncate(50 * 1024 * 1024)
+    (inputs / "garbage.txt").write_bytes(bytes(range(0x80, 0x100)) * 40)
+    report = tmp_path / "report.json"
+    result = run_cli("extract", str(inputs), "--report", str(report))
+    outcomes = {Path(f["source"]).name: f for f in json.loads(report.read_text(encoding="utf-8"))["files"]}
+    assert outcomes["page.html"]["status"] == "ok"
+    assert outcomes["huge.txt"]["status"] == "rejected" and "too large" in outcomes["huge.txt"]["reason"]
+    assert outcomes["garbage.txt"]["status"] == "rejected"
+    [record] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["title"] == "الكرملين يرد" and len(record["paragraphs"]) >= 5
+
+
 def test_cli_exit_zero_and_missing_path(tmp_path: Path) -> None:
     assert run_cli("extract", str(SEEDS[0])).returncode == 0
     missing = run_cli("extract", str(tmp_path / "nope.txt"))
