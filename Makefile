@@ -2,30 +2,44 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-stamp
+RUNTIME := $(VENV)/.runtime-installed
+TESTDEPS := $(VENV)/.test-installed
 BUILD := build
 
-.PHONY: install site extract test lint clean
+.PHONY: install site extract translate test lint clean venv-size
 
-$(STAMP): pyproject.toml
+# The site's environment holds runtime packages only (no CUDA, no torch; see README).
+$(RUNTIME): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $(RUNTIME)
+
+$(TESTDEPS): $(RUNTIME)
 	$(PY) -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	touch $(TESTDEPS)
 
-install: $(STAMP)
+install: $(RUNTIME)
 
-extract: $(STAMP)
+extract: $(RUNTIME)
 	mkdir -p $(BUILD)
 	$(PY) -m generator extract seeds --format jsonl --report $(BUILD)/extract-report.json > $(BUILD)/articles.jsonl
 
-# The site build (translate, render, mkdocs) grows here; today it is extraction into build/.
-site: extract
+# Extracts and translates (when a model is installed; pending otherwise). The MkDocs site build
+# joins this target with the site stage.
+translate: $(RUNTIME)
+	mkdir -p $(BUILD)
+	$(PY) -m generator translate seeds --format jsonl --report $(BUILD)/report.json > $(BUILD)/articles.jsonl
 
-lint: $(STAMP)
+site: translate
+
+venv-size: $(RUNTIME)
+	du -sh $(VENV)
+
+lint: $(TESTDEPS)
 	$(PY) -m ruff check generator tests benchmarks
 
-test: $(STAMP) lint
+test: $(TESTDEPS) lint
 	$(PY) -m pytest
 
 clean:

@@ -47,6 +47,102 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if result.failed else 0
 
 
+def _settings_for_translation(args: argparse.Namespace, settings: Settings) -> Settings:
+    overrides = {k: v for k, v in (("beam_size", args.beam_size), ("batch_size", args.batch_size),
+                                   ("inter_threads", args.inter_threads), ("intra_threads", args.intra_threads),
+                                   ("chunk_size", args.chunk_size), ("max_decoding_length", args.max_length))
+                 if v is not None}
+    return replace(settings, translation=replace(settings.translation, **overrides),
+                   packages_dir=Path(args.packages_dir) if args.packages_dir else settings.packages_dir,
+                   translations_dir=Path(args.translations_dir) if args.translations_dir else settings.translations_dir)
+
+
+def cmd_translate(args: argparse.Namespace, settings: Settings) -> int:
+    from .argos import INSTALL_HELP, find_package
+    from .progress import SentenceProgress
+    from .translate import translate_articles
+
+    settings = _settings_for_translation(args, settings)
+    result = extract_all(args.paths, settings)
+    _print_problems(result, args.verbose)
+    package = find_package(settings.translation.from_code, settings.translation.to_code, settings.packages_dir)
+    if package is None:
+        print(INSTALL_HELP, file=sys.stderr)
+        if args.require_translation:
+            print("error: no translation model installed (--require-translation)", file=sys.stderr)
+            return 1
+    bar = SentenceProgress("translating", "sentences")
+    try:
+        stats = translate_articles(result.articles, settings, progress=bar, package=package)
+    finally:
+        bar.close()
+    if args.format != "none":
+        records = [a.to_json() for a in result.articles]
+        if args.format == "jsonl":
+            sys.stdout.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+        else:
+            sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+    if args.report:
+        write_report(Path(args.report), result, {"translation": stats.as_report()})
+    print(f"translated {stats.articles} articles: {stats.sentences} sentences, {stats.translated} translated, "
+          f"{stats.cache_hits} cache hits, {stats.pending} pending"
+          + (f"; {stats.reviewed} reviewed ({stats.stale_reviews} stale)" if stats.reviewed else ""),
+          file=sys.stderr)
+    if args.require_translation and stats.pending:
+        print(f"error: {stats.pending} sentences left untranslated (--require-translation)", file=sys.stderr)
+        return 1
+    return 1 if result.failed else 0
+
+
+def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
+    from .argos import PackageError, install_package_file, installed_packages, packages_dir
+
+    directory = Path(args.packages_dir) if args.packages_dir else settings.packages_dir
+    if args.action == "install":
+        try:
+            package = install_package_file(Path(args.file), directory)
+        except (PackageError, OSError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        print(f"installed {package.code} {package.version} ({package.from_code}→{package.to_code}) in {package.path}")
+        return 0
+    packages = installed_packages(directory)
+    if not packages:
+        print(f"no Argos packages in {packages_dir(directory)}")
+    for package in packages:
+        print(f"{package.code}\t{package.version}\t{package.from_code}→{package.to_code}\t{package.path}")
+    return 0
+
+
+def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
+    from .translate import translate_articles, write_review_template
+
+    settings = _settings_for_translation(args, settings)
+    result = extract_all([args.source], settings)
+    chosen = [a for a in result.articles if a.index == args.index]
+    if not chosen:
+        print(f"error: {args.source}: no article with index {args.index}", file=sys.stderr)
+        return 1
+    translate_articles(chosen, settings)
+    path = write_review_template(chosen[0], settings.translations_dir / "reviewed")
+    print(f"edit {path}: its English replaces the machine translation on the next build")
+    return 0
+
+
+def _add_translation_options(parser: argparse.ArgumentParser) -> None:
+    t = DEFAULT.translation
+    parser.add_argument("--beam-size", type=int, help=f"beam search width (default {t.beam_size})")
+    parser.add_argument("--batch-size", type=int, help=f"sentences per batch (default {t.batch_size})")
+    parser.add_argument("--inter-threads", type=int, help=f"parallel batches (default {t.inter_threads})")
+    parser.add_argument("--intra-threads", type=int, help=f"threads per batch (default {t.intra_threads})")
+    parser.add_argument("--chunk-size", type=int,
+                        help=f"sentences decoded between saves to the translation memory (default {t.chunk_size})")
+    parser.add_argument("--max-length", type=int, help=f"longest output in tokens (default {t.max_decoding_length})")
+    parser.add_argument("--packages-dir", metavar="DIR", help="Argos packages folder (default: argostranslate's)")
+    parser.add_argument("--translations-dir", metavar="DIR",
+                        help="translation memory and reviews (default: translations/)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -62,6 +158,31 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--jobs", type=int, default=DEFAULT.jobs, help="worker processes")
     extract.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
     extract.set_defaults(handler=cmd_extract)
+
+    translate = sub.add_parser("translate", help="extract and translate to English (offline, Argos models)")
+    translate.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
+    translate.add_argument("--format", choices=("jsonl", "json", "none"), default="jsonl")
+    translate.add_argument("--report", metavar="FILE", help="write a JSON report with translation counters")
+    translate.add_argument("--require-translation", action="store_true",
+                           help="fail when no model is installed or any sentence stays untranslated")
+    _add_translation_options(translate)
+    translate.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
+    translate.set_defaults(handler=cmd_translate)
+
+    models = sub.add_parser("models", help="list or install Argos Translate packages (offline)")
+    models_sub = models.add_subparsers(dest="action", required=True, metavar="ACTION")
+    install = models_sub.add_parser("install", help="install a .argosmodel file")
+    install.add_argument("file", metavar="FILE.argosmodel")
+    models_sub.add_parser("list", help="list installed packages")
+    for p in (install, models_sub.choices["list"]):
+        p.add_argument("--packages-dir", metavar="DIR", help="Argos packages folder (default: argostranslate's)")
+    models.set_defaults(handler=cmd_models)
+
+    review = sub.add_parser("review", help="start a human review of one article's English")
+    review.add_argument("source", metavar="FILE")
+    review.add_argument("--index", type=int, default=0, help="article in the file (default 0)")
+    _add_translation_options(review)
+    review.set_defaults(handler=cmd_review)
     return parser
 
 

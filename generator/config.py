@@ -13,6 +13,27 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
+class TranslationSettings:
+    """How CTranslate2 is driven. Defaults measured on this 2-core machine (benchmarks/README.md)."""
+
+    from_code: str = "ar"
+    to_code: str = "en"
+    # Beam 4 is what Argos Translate itself uses: the same quality as `argostranslate.translate`.
+    beam_size: int = 4
+    # Sentences per CTranslate2 batch (sorted by length, so little padding): large enough to
+    # amortise each decoding step, small enough that two batches run at once.
+    batch_size: int = 16
+    # Two single-threaded workers beat one two-threaded one here: intra-op threading made
+    # small-batch decoding 4-27x slower and erratic, so each core decodes its own batch.
+    inter_threads: int = 2
+    intra_threads: int = 1
+    # Sentences handed to CTranslate2 per call: each call's results are saved to the translation
+    # memory before the next, so an interrupted run loses at most one chunk of work.
+    chunk_size: int = 256
+    max_decoding_length: int = 256
+
+
+@dataclass(frozen=True)
 class Settings:
     root: Path = PROJECT_ROOT
     seeds_dir: Path = PROJECT_ROOT / "seeds"
@@ -22,6 +43,11 @@ class Settings:
     # Worker processes for extraction; 1 below this many files (start-up costs more than it saves).
     jobs: int = max(1, os.cpu_count() or 1)
     parallel_threshold: int = 64
+    # Translation memory and human-reviewed translations live in the repository (committable).
+    translations_dir: Path = PROJECT_ROOT / "translations"
+    # Where Argos packages are installed; None = where argostranslate puts them.
+    packages_dir: Path | None = None
+    translation: TranslationSettings = TranslationSettings()
 
 
 DEFAULT = Settings()

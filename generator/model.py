@@ -16,6 +16,33 @@ DATE_SOURCES = ("html-meta", "label", "dateline", "footer", "page-header", "hijr
 
 
 @dataclass
+class SentencePair:
+    """One Arabic sentence and its English translation: the alignment the site shows side by side."""
+
+    ar: str
+    en: str | None  # None while pending
+
+
+@dataclass
+class Translation:
+    """The English side of an article, with its provenance."""
+
+    status: str = "pending"  # "machine" | "reviewed" | "pending"
+    title: str | None = None
+    paragraphs: list[list[SentencePair]] = field(default_factory=list)  # 1:1 with Article.paragraphs
+    tags: list[str] = field(default_factory=list)
+    category: str | None = None
+    publisher: str | None = None
+    engine: str | None = None  # e.g. "ctranslate2 4.8.5"
+    model: str | None = None  # Argos package name, e.g. "translate-ar_en"
+    model_version: str | None = None
+    translated_on: str | None = None  # YYYY-MM-DD (latest sentence in the translation memory)
+    names: list[dict[str, str]] = field(default_factory=list)  # glossary names: {"ar", "en", "type"}
+    reviewed_source_hash: str | None = None  # content hash of the Arabic a reviewer worked from
+    review_stale: bool = False  # the Arabic changed after the human review
+
+
+@dataclass
 class Article:
     source: str  # the input path as given on the command line
     index: int = 0  # 0 = main article of the file, 1.. = further articles in the same file
@@ -37,6 +64,7 @@ class Article:
     paragraphs: list[str] = field(default_factory=list)
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
+    translation: Translation | None = None
 
     @property
     def content_hash(self) -> str:

@@ -38,3 +38,28 @@ def progress_bar(label: str, total: int, unit: str = "items") -> Iterator[Callab
     with Progress(*columns, console=console) as progress:
         task = progress.add_task(label, total=total)
         yield lambda n: progress.advance(task, n)
+
+
+class SentenceProgress:
+    """`progress(done, total)` callback that draws a bar once work is known to exist."""
+
+    def __init__(self, label: str, unit: str) -> None:
+        self.label, self.unit = label, unit
+        self.console = Console(stderr=True)
+        self._progress: Progress | None = None
+        self._task = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.console.is_terminal:
+            return
+        if self._progress is None:
+            columns = (TextColumn(self.label), BarColumn(), MofNCompleteColumn(), _RateColumn(self.unit),
+                       TimeRemainingColumn())
+            self._progress = Progress(*columns, console=self.console)
+            self._progress.start()
+            self._task = self._progress.add_task(self.label, total=total)
+        self._progress.update(self._task, completed=done, total=total)
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()

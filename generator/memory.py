@@ -1,0 +1,107 @@
+"""Translation memory: every sentence ever translated, per model, in a committable JSONL file.
+
+Why JSONL in the repository rather than SQLite: the file is sorted and holds one sentence per
+line, so `git diff` shows exactly which sentences were (re)translated, and a CI site build (or a
+reader's machine without the model) renders English pages from the committed memory alone.
+
+Crash safety: new entries are appended as whole lines and fsync'd after each chunk; a run killed
+mid-write leaves at most one torn last line, which the next open trims. At the end of a run the
+file is rewritten sorted (temporary file + rename), so an interrupted compaction loses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .atomic import atomic_write_text
+
+
+def memory_key(sentence: str) -> str:
+    """The normalised source sentence: NFC with runs of whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFC", sentence).split())
+
+
+@dataclass(frozen=True)
+class MemoryEntry:
+    src: str  # normalised source sentence (the key)
+    pieces: list[str]  # target SentencePiece pieces as the model produced them
+    # For each target piece, the [start, end) character span of the source piece it attends to
+    # most: lets names be restored from the glossary later without the model.
+    align: list[list[int]]
+    engine: str  # e.g. "ctranslate2 4.8.5"
+    date: str  # YYYY-MM-DD of translation
+
+
+def memory_path(directory: Path, model_id: str) -> Path:
+    return directory / (re.sub(r"[^\w.@-]+", "-", model_id) + ".jsonl")
+
+
+class TranslationMemory:
+    def __init__(self, path: Path, model_id: str) -> None:
+        self.path = path
+        self.model_id = model_id
+        self.entries: dict[str, MemoryEntry] = {}
+        self._load()
+
+    def _load(self) -> None:
+        if not self.path.exists():
+            return
+        data = self.path.read_bytes()
+        good_end = data.rfind(b"\n") + 1
+        if good_end < len(data):  # a torn line from a killed run: drop it so appends start clean
+            with self.path.open("r+b") as handle:
+                handle.truncate(good_end)
+            data = data[:good_end]
+        for line in data.decode("utf-8").splitlines():
+            try:
+                record = json.loads(line)
+                entry = MemoryEntry(**record)
+            except (ValueError, TypeError):
+                continue  # a damaged line costs one re-translation, never the whole memory
+            self.entries[entry.src] = entry
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def get(self, sentence: str) -> MemoryEntry | None:
+        return self.entries.get(memory_key(sentence))
+
+    def add(self, entries: list[MemoryEntry]) -> None:
+        """Append entries durably (one fsync per call)."""
+        if not entries:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lines = "".join(json.dumps(asdict(e), ensure_ascii=False, separators=(",", ":")) + "\n" for e in entries)
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(lines)
+            handle.flush()
+            os.fsync(handle.fileno())
+        for entry in entries:
+            self.entries[entry.src] = entry
+
+    def compact(self) -> None:
+        """Rewrite sorted and de-duplicated: deterministic, diff-friendly content."""
+        if not self.entries:
+            return
+        lines = [json.dumps(asdict(self.entries[key]), ensure_ascii=False, separators=(",", ":"))
+                 for key in sorted(self.entries)]
+        text = "\n".join(lines) + "\n"
+        if not self.path.exists() or self.path.read_text(encoding="utf-8") != text:
+            atomic_write_text(self.path, text)
+
+
+def find_memory(directory: Path, from_code: str, to_code: str) -> str | None:
+    """Model id of the newest memory for a language pair (used when no model is installed)."""
+    if not directory.is_dir():
+        return None
+    ids = [p.stem for p in directory.glob(f"translate-{from_code}_{to_code}@*.jsonl")]
+    return max(ids, key=lambda i: version_key(i.split("@", 1)[1]), default=None)
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))

@@ -1,0 +1,128 @@
+"""Names from the glossary: find them in Arabic text, and make them come out right in English.
+
+"Correct after": the model translates the sentence with the name in place (full context), then
+each target token aligned (by attention) to a glossary name is replaced by the glossary's
+English form; if the model dropped the name, it is inserted beside the tokens aligned nearest
+to it. This is OpenNMT's `replace_unk` idea applied to names, and it works from the stored
+alignment alone, so editing the glossary re-renders every cached sentence without the model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from .arabic import phrase_pattern
+from .metadata import GlossaryEntry, glossary
+
+# Proclitics written joined to a name: و/ف (and), ب/ل/ك (by, for, like); "لل" for ل + ال.
+_PROCLITICS = r"(?:[وف]?[بلك]?)"
+_ARABIC_LETTER = "\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff"
+
+
+@dataclass(frozen=True)
+class NameSpan:
+    start: int  # character span of the name itself (proclitics excluded)
+    end: int
+    entry: GlossaryEntry
+
+
+@cache
+def _name_regex() -> tuple[re.Pattern[str], dict[str, GlossaryEntry]]:
+    groups: list[str] = []
+    by_group: dict[str, GlossaryEntry] = {}
+    forms = sorted(((form, entry) for entry in glossary() for form in entry.forms), key=lambda fe: -len(fe[0]))
+    for n, (form, entry) in enumerate(forms):
+        pattern = phrase_pattern(form)
+        if form.startswith("ال"):  # "للكرملين": the article's alef drops after ل
+            pattern = f"(?:{pattern}|(?<=ل){phrase_pattern(form[1:])})"
+        groups.append(f"(?P<n{n}>{pattern})")
+        by_group[f"n{n}"] = entry
+    regex = re.compile(
+        rf"(?<![{_ARABIC_LETTER}]){_PROCLITICS}(?:{'|'.join(groups)})(?![{_ARABIC_LETTER}])"
+    )
+    return regex, by_group
+
+
+def find_names(text: str) -> list[NameSpan]:
+    """Glossary names in `text`, left to right, longest form first at each position."""
+    regex, by_group = _name_regex()
+    spans = []
+    for match in regex.finditer(text):
+        group = match.lastgroup
+        if group is None:
+            continue
+        spans.append(NameSpan(match.start(group), match.end(group), by_group[group]))
+    return spans
+
+
+def decode_pieces(pieces: list[str]) -> str:
+    """SentencePiece pieces → text (what `decode_pieces` does for these models, without the model)."""
+    return "".join(pieces).replace("\u2581", " ").strip()
+
+
+def restore_names(pieces: list[str], align: list[list[int]], names: list[NameSpan]) -> str:
+    """Model output with every glossary name in its English form (see the module docstring)."""
+    slots: list[str | None] = list(pieces)  # None = removed token
+    inserts: dict[int, list[str]] = {}
+    taken: set[int] = set()
+    for name in names:
+        aligned = [t for t, (s, e) in enumerate(align)
+                   if t < len(pieces) and e > s and _overlap(s, e, name.start, name.end) * 2 >= e - s]
+        run = _longest_run([t for t in aligned if t not in taken])
+        if run:
+            first, last = run
+            slots[first] = _NAME_MARK + name.entry.en
+            for t in range(first + 1, last + 1):
+                slots[t] = None
+            taken.update(range(first, last + 1))
+        else:
+            position = _nearest_token(align, name.start, len(pieces))
+            inserts.setdefault(position, []).append(name.entry.en)
+    out: list[str] = []
+    chunk: list[str] = []
+    for t in range(len(slots) + 1):
+        for english in inserts.get(t, []):
+            out.extend([decode_pieces(chunk), english])
+            chunk = []
+        if t == len(slots):
+            break
+        slot = slots[t]
+        if slot is None:
+            continue
+        if slot.startswith(_NAME_MARK):
+            out.extend([decode_pieces(chunk), slot[len(_NAME_MARK):]])
+            chunk = []
+        else:
+            chunk.append(slot)
+    out.append(decode_pieces(chunk))
+    text = " ".join(part for part in out if part)
+    text = re.sub(r"\b([Tt]he) the\b", r"\1", text)  # "the" + "the Kremlin"
+    return re.sub(r"\s+([.,;:!?'’)\]])", r"\1", text)
+
+
+_NAME_MARK = "\x00name:"
+
+
+def _overlap(s1: int, e1: int, s2: int, e2: int) -> int:
+    return max(0, min(e1, e2) - max(s1, s2))
+
+
+def _longest_run(indices: list[int]) -> tuple[int, int] | None:
+    best: tuple[int, int] | None = None
+    start = prev = None
+    for t in [*sorted(indices), None]:  # type: ignore[list-item]
+        if t is not None and prev is not None and t == prev + 1:
+            prev = t
+            continue
+        if start is not None and prev is not None and (best is None or prev - start > best[1] - best[0]):
+            best = (start, prev)
+        start = prev = t
+    return best
+
+
+def _nearest_token(align: list[list[int]], char: int, n_tokens: int) -> int:
+    """Insertion point for a name the model dropped: before the token aligned nearest to it."""
+    scored = [(abs(s - char), t) for t, (s, e) in enumerate(align[:n_tokens]) if e > s]
+    return min(scored)[1] if scored else n_tokens

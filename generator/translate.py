@@ -1,0 +1,256 @@
+"""Translation stage: Article records → the same records with an English `translation`.
+
+We drive CTranslate2 and SentencePiece ourselves rather than calling
+`argostranslate.translate.translate()`: that API splits sentences with stanza or MiniSBD (both
+download data on first use, so it fails offline) and sends one paragraph per `translate_batch`
+call with a 32-*token* batch limit, so news-length sentences decode one at a time. Here every
+pending sentence of every article is collected, de-duplicated against the translation memory,
+sorted by length and decoded in large batches on both cores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .argos import ArgosPackage, find_package
+from .atomic import atomic_write_text
+from .config import Settings, TranslationSettings
+from .memory import MemoryEntry, TranslationMemory, find_memory, memory_key, memory_path
+from .model import Article, SentencePair, Translation
+from .names import NameSpan, find_names, restore_names
+from .sentences import split_sentences
+
+ENGINE_NAME = "ctranslate2"
+
+
+class Engine:
+    """One loaded Argos package: SentencePiece in, CTranslate2 batches, pieces + alignment out."""
+
+    def __init__(self, package: ArgosPackage, settings: TranslationSettings) -> None:
+        import ctranslate2
+        import sentencepiece
+
+        self.package = package
+        self.settings = settings
+        self.version = f"{ENGINE_NAME} {ctranslate2.__version__}"
+        self.translator = ctranslate2.Translator(
+            str(package.model_dir), device="cpu",
+            inter_threads=settings.inter_threads, intra_threads=settings.intra_threads,
+        )
+        self.sp = sentencepiece.SentencePieceProcessor(model_file=str(package.sentencepiece_model))
+
+    def _encode(self, sentence: str) -> tuple[list[str], list[list[int]]]:
+        """Source pieces and each piece's [start, end) character span in `sentence`."""
+        proto = self.sp.encode(sentence, return_type="proto")  # pieces with byte offsets
+        byte_to_char = _byte_to_char_map(sentence)
+        pieces, spans = [], []
+        for piece in proto.pieces:
+            pieces.append(piece.piece)
+            spans.append([byte_to_char[piece.begin], byte_to_char[piece.end]])
+        return pieces, spans
+
+    def translate(self, sentences: list[str], **options: Any) -> list[tuple[list[str], list[list[int]]]]:
+        """(target pieces, alignment spans) per sentence; `options` go to `translate_batch`."""
+        encoded = [self._encode(s) for s in sentences]
+        decode = {"beam_size": self.settings.beam_size, "max_decoding_length": self.settings.max_decoding_length,
+                  **options}
+        results = self.translator.translate_batch(
+            [pieces for pieces, _ in encoded], max_batch_size=self.settings.batch_size, batch_type="examples",
+            return_attention=True, **decode,
+        )
+        out = []
+        for (_, spans), result in zip(encoded, results, strict=True):
+            target = result.hypotheses[0]
+            attention = result.attention[0] if result.attention else []
+            align = []
+            for t in range(len(target)):
+                weights = attention[t][: len(spans)] if t < len(attention) else []
+                best = max(range(len(weights)), key=weights.__getitem__) if weights else None
+                align.append(spans[best] if best is not None else [0, 0])
+            out.append((target, align))
+        return out
+
+
+def _byte_to_char_map(text: str) -> list[int]:
+    mapping = []
+    for index, char in enumerate(text):
+        mapping.extend([index] * len(char.encode("utf-8")))
+    mapping.append(len(text))
+    return mapping
+
+
+# --- the stage --------------------------------------------------------------------------------
+
+
+@dataclass
+class TranslationStats:
+    articles: int = 0
+    sentences: int = 0  # sentence units in all articles (title, paragraphs, tags, ...)
+    translated: int = 0  # decoded by the model in this run
+    cache_hits: int = 0  # found in the translation memory
+    pending: int = 0  # neither: no model installed
+    model: str | None = None
+    reviewed: int = 0
+    stale_reviews: int = 0
+
+    def as_report(self) -> dict[str, int]:
+        return {"sentences": self.sentences, "translated": self.translated, "cache_hits": self.cache_hits,
+                "pending": self.pending}
+
+
+def _units(article: Article) -> list[str]:
+    """Every text unit of an article that needs translating, as memory keys."""
+    units = [article.title or "", *(s for p in article.paragraphs for s in split_sentences(p)), *article.tags]
+    if article.category:
+        units.append(article.category)
+    if article.publisher and not article.publisher_en:
+        units.append(article.publisher)
+    return [memory_key(u) for u in units if u.strip()]
+
+
+def translate_articles(articles: list[Article], settings: Settings,
+                       progress: Callable[[int, int], None] | None = None,
+                       package: ArgosPackage | None = None) -> TranslationStats:
+    """Fill `article.translation` for every article; returns the counters for the report.
+
+    `progress(done, total)` is called as sentences are decoded. Without a model, sentences found in
+    the translation memory are still used and the rest are marked pending.
+    """
+    tsettings = settings.translation
+    package = package or find_package(tsettings.from_code, tsettings.to_code, settings.packages_dir)
+    memory_dir = settings.translations_dir / "memory"
+    model_id = package.model_id if package else find_memory(memory_dir, tsettings.from_code, tsettings.to_code)
+    memory = TranslationMemory(memory_path(memory_dir, model_id), model_id) if model_id else None
+    stats = TranslationStats(articles=len(articles), model=model_id)
+
+    all_units = [_units(a) for a in articles]
+    stats.sentences = sum(len(u) for u in all_units)
+    unique = dict.fromkeys(u for units in all_units for u in units)
+    pending = [u for u in unique if memory is None or u not in memory.entries]
+    stats.cache_hits = sum(1 for units in all_units for u in units if memory is not None and u in memory.entries)
+
+    if pending and package and memory is not None:
+        engine = Engine(package, tsettings)
+        today = dt.date.today().isoformat()
+        pending.sort(key=len)  # similar lengths in one batch: little padding
+        for start in range(0, len(pending), tsettings.chunk_size):
+            chunk = pending[start: start + tsettings.chunk_size]
+            results = engine.translate(chunk)
+            memory.add([MemoryEntry(src, pieces, align, engine.version, today)
+                        for src, (pieces, align) in zip(chunk, results, strict=True)])
+            if progress:
+                progress(min(start + len(chunk), len(pending)), len(pending))
+    pending_set = set(pending)
+    outstanding = sum(1 for units in all_units for u in units if u in pending_set)
+    if package and memory is not None:
+        stats.translated = outstanding
+    else:
+        stats.pending = outstanding
+
+    model_name, model_version = ([*model_id.split("@", 1), None])[:2] if model_id else (None, None)
+    for article in articles:
+        article.translation = _assemble(article, memory, model_name, model_version)
+        _apply_review(article, settings.translations_dir / "reviewed", stats)
+    if memory is not None:
+        memory.compact()
+    return stats
+
+
+def _english(text: str, memory: TranslationMemory | None) -> tuple[str | None, list[NameSpan], MemoryEntry | None]:
+    key = memory_key(text)
+    entry = memory.entries.get(key) if memory is not None else None
+    names = find_names(key)
+    if entry is None:
+        return None, names, None
+    return restore_names(entry.pieces, entry.align, names), names, entry
+
+
+def _assemble(article: Article, memory: TranslationMemory | None, model: str | None,
+              version: str | None) -> Translation:
+    used: list[MemoryEntry] = []
+    found: dict[str, dict[str, str]] = {}
+    missing = False
+
+    def english(text: str) -> str | None:
+        nonlocal missing
+        result, names, entry = _english(text, memory)
+        for name in names:
+            found.setdefault(name.entry.en, {"ar": name.entry.ar, "en": name.entry.en, "type": name.entry.type})
+        if entry is None:
+            missing = True
+        else:
+            used.append(entry)
+        return result
+
+    translation = Translation(model=model, model_version=version)
+    translation.title = english(article.title) if article.title else None
+    translation.paragraphs = [[SentencePair(s, english(s)) for s in split_sentences(p)] for p in article.paragraphs]
+    translation.tags = [english(t) or "" for t in article.tags]
+    translation.category = english(article.category) if article.category else None
+    translation.publisher = article.publisher_en or (english(article.publisher) if article.publisher else None)
+    translation.names = list(found.values())
+    if used:
+        translation.engine = max(e.engine for e in used)
+        translation.translated_on = max(e.date for e in used)
+    translation.status = "pending" if missing or not used else "machine"
+    return translation
+
+
+# --- human post-edits -------------------------------------------------------------------------
+
+
+def review_path(directory: Path, article: Article) -> Path:
+    """Sidecar file holding a person's corrected English for one article."""
+    stem = re.sub(r"[^\w.-]+", "_", article.source).strip("_")
+    return directory / f"{stem}.{article.index}.yaml"
+
+
+def _apply_review(article: Article, directory: Path, stats: TranslationStats) -> None:
+    path = review_path(directory, article)
+    if not path.exists():
+        return
+    review = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    translation = article.translation or Translation()
+    translation.status = "reviewed"
+    translation.title = review.get("title", translation.title)
+    paragraphs = review.get("paragraphs")
+    if isinstance(paragraphs, list):
+        # A reviewer edits whole paragraphs: each is one aligned unit with its Arabic paragraph.
+        arabic = article.paragraphs + [""] * max(0, len(paragraphs) - len(article.paragraphs))
+        translation.paragraphs = [[SentencePair(ar, str(en))] for ar, en in zip(arabic, paragraphs, strict=False)]
+    for key in ("tags", "category", "publisher"):
+        if key in review:
+            setattr(translation, key, review[key])
+    translation.reviewed_source_hash = review.get("source_hash")
+    translation.review_stale = translation.reviewed_source_hash != article.content_hash
+    stats.reviewed += 1
+    if translation.review_stale:
+        stats.stale_reviews += 1
+        article.warnings.append(f"reviewed translation {path.name} predates a change to the Arabic source: re-check it")
+    article.translation = translation
+
+
+def write_review_template(article: Article, directory: Path) -> Path:
+    """Start a human review from the current (machine) translation."""
+    translation = article.translation or Translation()
+    data = {
+        "source": article.source,
+        "index": article.index,
+        "source_hash": article.content_hash,
+        "title": translation.title,
+        "paragraphs": [" ".join(p.en or "" for p in para) for para in translation.paragraphs],
+        "tags": translation.tags,
+    }
+    path = review_path(directory, article)
+    atomic_write_text(path, yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100))
+    return path
+
+
+__all__ = ["Engine", "TranslationStats", "find_package", "translate_articles"]
