@@ -48,6 +48,13 @@ class Settings:
     # Where Argos packages are installed; None = where argostranslate puts them.
     packages_dir: Path | None = None
     translation: TranslationSettings = TranslationSettings()
+    report_path: Path = PROJECT_ROOT / "build" / "report.json"
+
+    @classmethod
+    def for_root(cls, root: Path, docs_dir: Path | None = None) -> Settings:
+        """Settings for an archive whose mkdocs.yml, seeds/ and translations/ are under `root`."""
+        return cls(root=root, seeds_dir=root / "seeds", docs_dir=docs_dir or root / "docs",
+                   translations_dir=root / "translations", report_path=root / "build" / "report.json")
 
 
 DEFAULT = Settings()

@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .atomic import atomic_write_text
 from .config import Settings
 from .extract import extract_file
 from .model import Article, FileOutcome
@@ -93,16 +94,18 @@ def extract_all(paths: Iterable[str], settings: Settings,
 
 def write_report(path: Path, result: ExtractResult, extra: dict | None = None) -> None:
     """JSON report accounting for every input file."""
+    atomic_write_text(path, json.dumps(report_dict(result, extra), ensure_ascii=False, indent=2) + "\n")
+
+
+def report_dict(result: ExtractResult, extra: dict | None = None) -> dict:
     outcomes = sorted(result.outcomes, key=lambda o: o.source)
     counts: dict[str, int] = {}
     for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
-    report = {
+    return {
         "inputs": len(outcomes),
         "articles": len(result.articles),
         "status_counts": dict(sorted(counts.items())),
         "files": [{k: v for k, v in asdict(o).items() if v not in (None, [])} for o in outcomes],
         **(extra or {}),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

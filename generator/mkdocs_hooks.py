@@ -1,0 +1,31 @@
+"""MkDocs hooks: regenerate docs/archive/ from seeds/ before each build; watch seeds/ when serving."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort
+from mkdocs.livereload import LiveReloadServer
+
+from generator.config import Settings
+from generator.site import ENV_REQUIRE_TRANSLATION, BuildError, generate_docs, settings_from_env
+
+
+def _settings(config: MkDocsConfig) -> Settings:
+    root = Path(config.config_file_path).resolve().parent
+    return settings_from_env(Settings.for_root(root, docs_dir=Path(config.docs_dir)))
+
+
+def on_pre_build(config: MkDocsConfig) -> None:
+    try:
+        generate_docs(_settings(config), require_translation=os.environ.get(ENV_REQUIRE_TRANSLATION) == "1")
+    except BuildError as error:
+        raise Abort(f"archive: {error}") from error
+
+
+def on_serve(server: LiveReloadServer, config: MkDocsConfig, builder: object) -> LiveReloadServer:
+    # A new or changed seed file triggers a rebuild, whose pre-build step regenerates the pages.
+    server.watch(str(_settings(config).seeds_dir))
+    return server

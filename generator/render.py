@@ -1,0 +1,340 @@
+"""Render stage: Article records → Markdown pages in docs/archive/ (Arabic + English twins).
+
+Everything generated lives under docs/archive/; hand-written pages elsewhere in docs/ are never
+touched. Files are written only when their bytes change (atomically), and generated files that
+no longer correspond to an article or index are removed, so the same inputs always give a
+byte-identical docs/ tree and git diffs show real changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path, PurePosixPath
+
+import jinja2
+import yaml
+
+from .arabic import match_key
+from .atomic import atomic_write_text
+from .dates import to_hijri
+from .model import Article, Translation
+
+ARCHIVE = PurePosixPath("archive")  # generated pages, relative to docs/
+LATEST_COUNT = 50
+AR_MONTHS = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر",
+             "نوفمبر", "ديسمبر")
+EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December")
+HIJRI_AR = ("محرم", "صفر", "ربيع الأول", "ربيع الآخر", "جمادى الأولى", "جمادى الآخرة", "رجب", "شعبان", "رمضان",
+            "شوال", "ذو القعدة", "ذو الحجة")
+HIJRI_EN = ("Muharram", "Safar", "Rabi al-Awwal", "Rabi al-Thani", "Jumada al-Awwal", "Jumada al-Thani", "Rajab",
+            "Shaban", "Ramadan", "Shawwal", "Dhu al-Qadah", "Dhu al-Hijjah")
+
+# --- escaping ---------------------------------------------------------------------------------
+
+_MD_INLINE = re.compile(r"([\\`*_{}\[\]#|~])")
+_MD_LINE_START = re.compile(r"^(\d+)([.)])|^([-+=:])")
+
+
+def md_text(text: str | None) -> str:
+    """Article text as literal Markdown: HTML, Markdown and attribute syntax cannot take effect."""
+    if not text:
+        return ""
+    text = " ".join(text.split())
+    text = html.escape(text, quote=False)
+    text = _MD_INLINE.sub(r"\\\1", text)
+    return _MD_LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", text)
+
+
+# --- identities and paths ---------------------------------------------------------------------
+
+
+def article_key(article: Article) -> str:
+    """Short stable id: what the article says (title + opening), not where it was saved."""
+    basis = match_key(article.title or "") + "\n" + match_key(" ".join(article.paragraphs)[:400])
+    return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:10]
+
+
+def slug(name: str) -> str:
+    """File-name-safe slug that keeps Arabic letters; a hash suffix keeps it unique."""
+    base = re.sub(r"[^\w]+", "-", name, flags=re.UNICODE).strip("-_").lower()[:40] or "x"
+    return f"{base}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:6]}"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One generated page pair: docs-relative Markdown paths and site-relative URLs."""
+
+    ar: PurePosixPath
+
+    @property
+    def en(self) -> PurePosixPath:
+        return self.ar.with_name(self.ar.stem + ".en.md")
+
+    @property
+    def url_ar(self) -> str:
+        return _url(self.ar)
+
+    @property
+    def url_en(self) -> str:
+        return "en/" + _url(self.ar)
+
+
+def _url(path: PurePosixPath) -> str:
+    stem = path.with_suffix("")
+    return (str(stem.parent) + "/" if stem.name == "index" else str(stem) + "/").lstrip("./")
+
+
+def article_page(article: Article, key: str) -> Page:
+    folder = article.date[:4] if article.date else "undated"
+    name = f"{article.date or 'undated'}-{key}"
+    return Page(ARCHIVE / "articles" / folder / f"{name}.md")
+
+
+def _rel(from_page: PurePosixPath, to_page: PurePosixPath) -> str:
+    """Relative Markdown link between two docs files (MkDocs checks and rewrites it)."""
+    parts_from = from_page.parent.parts
+    parts_to = to_page.parts
+    common = 0
+    while common < len(parts_from) and common < len(parts_to) - 1 and parts_from[common] == parts_to[common]:
+        common += 1
+    return "/".join([".."] * (len(parts_from) - common) + list(parts_to[common:]))
+
+
+# --- view models ------------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """An article as the index pages list it."""
+
+    article: Article
+    page: Page
+    key: str
+
+    @property
+    def sort_key(self) -> tuple[str, str, str]:
+        return (self.article.date or "", self.article.time or "", self.key)
+
+
+@dataclass
+class RenderResult:
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+
+
+def _display_date(iso: str | None, lang: str) -> str | None:
+    if not iso:
+        return None
+    day = dt.date.fromisoformat(iso)
+    months = AR_MONTHS if lang == "ar" else EN_MONTHS
+    return f"{day.day} {months[day.month - 1]} {day.year}"
+
+
+def _display_hijri(hijri: str | None, lang: str) -> str | None:
+    if not hijri:
+        return None
+    year, month, day = (int(p) for p in hijri.split("-"))
+    return f"{day} {HIJRI_AR[month - 1]} {year} هـ" if lang == "ar" else f"{day} {HIJRI_EN[month - 1]} {year} AH"
+
+
+def _front_matter(article: Article, entry: Entry, lang: str, tags: list[dict[str, str]]) -> dict:
+    t = article.translation or Translation()
+    hijri = article.hijri_date or (to_hijri(dt.date.fromisoformat(article.date)) if article.date else None)
+    own, twin = (entry.page.url_ar, entry.page.url_en) if lang == "ar" else (entry.page.url_en, entry.page.url_ar)
+    return {
+        "template": "article.html",
+        "lang": lang,
+        "title": (article.title or "") if lang == "ar" else (t.title or article.title or ""),
+        "title_ar": article.title,
+        "title_en": t.title,
+        "date": article.date,
+        "date_display": _display_date(article.date, lang),
+        "time": article.time,
+        "date_source": article.date_source,
+        "date_confidence": article.date_confidence,
+        "hijri_date": hijri,
+        "hijri_display": _display_hijri(hijri, lang),
+        "hijri_stated": article.hijri_date is not None,
+        "publisher": article.publisher if lang == "ar" else (t.publisher or article.publisher),
+        "publisher_ar": article.publisher,
+        "publisher_en": t.publisher or article.publisher_en,
+        "byline": article.byline,
+        "dateline": article.dateline,
+        "agency": article.agency,
+        "category": article.category if lang == "ar" else (t.category or article.category),
+        "tags": tags,
+        "source": article.source,
+        "source_index": article.index,
+        "content_hash": article.content_hash,
+        "article_id": entry.key,
+        "url": own,
+        "twin_url": twin,
+        "translation": {
+            "status": t.status,
+            "engine": t.engine,
+            "model": t.model,
+            "model_version": t.model_version,
+            "translated_on": t.translated_on,
+            "review_stale": t.review_stale,
+        },
+        "names": t.names,
+        "warnings": article.warnings,
+    }
+
+
+def _dump(front: dict, body: str) -> str:
+    # A YAML library writes the front matter, so titles with ":", quotes, "---" or "{{" stay intact.
+    meta = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1_000_000, default_flow_style=False)
+    return f"---\n{meta}---\n\n{body.rstrip()}\n"
+
+
+@cache
+def _templates() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("generator", "templates"), autoescape=False,
+                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+                             undefined=jinja2.StrictUndefined)
+    env.filters["md"] = md_text
+    return env
+
+
+# --- the stage --------------------------------------------------------------------------------
+
+
+def render_site(articles: Iterable[Article], docs_dir: Path) -> RenderResult:
+    """Write every article and index page pair under docs/archive/; remove what no longer exists."""
+    entries = _entries(articles)
+    pages: dict[PurePosixPath, str] = {}
+    tag_pages: dict[str, Page] = {}
+    publisher_pages: dict[str, Page] = {}
+    for entry in entries:
+        for tag in entry.article.tags:
+            tag_pages.setdefault(tag, Page(ARCHIVE / "tags" / f"{slug(tag)}.md"))
+        if entry.article.publisher:
+            publisher_pages.setdefault(entry.article.publisher,
+                                       Page(ARCHIVE / "publishers" / f"{slug(entry.article.publisher)}.md"))
+    for entry in entries:
+        pages.update(_article_pages(entry, tag_pages))
+    pages.update(_index_pages(entries, tag_pages, publisher_pages))
+    return _write_tree(docs_dir, pages)
+
+
+def _entries(articles: Iterable[Article]) -> list[Entry]:
+    entries: dict[str, Entry] = {}
+    for article in articles:
+        key = article_key(article)
+        while key in entries:  # identical title and opening, different files: keep both
+            key = hashlib.sha256(f"{key}:{article.source}:{article.index}".encode()).hexdigest()[:10]
+        entries[key] = Entry(article, article_page(article, key), key)
+    return sorted(entries.values(), key=lambda e: e.sort_key, reverse=True)
+
+
+def _article_pages(entry: Entry, tag_pages: dict[str, Page]) -> dict[PurePosixPath, str]:
+    article, t = entry.article, entry.article.translation or Translation()
+    out = {}
+    for lang in ("ar", "en"):
+        tags = []
+        for i, tag in enumerate(article.tags):
+            page = tag_pages[tag]
+            name = tag if lang == "ar" else ((t.tags[i] if i < len(t.tags) and t.tags[i] else None) or tag)
+            tags.append({"name": name, "url": page.url_ar if lang == "ar" else page.url_en})
+        front = _front_matter(article, entry, lang, tags)
+        template = _templates().get_template(f"article.{lang}.md.j2")
+        body = template.render(article=article, translation=t, page=entry.page,
+                               twin=_rel(entry.page.en if lang == "ar" else entry.page.ar,
+                                         entry.page.ar if lang == "ar" else entry.page.en))
+        out[entry.page.ar if lang == "ar" else entry.page.en] = _dump(front, body)
+    return out
+
+
+def _index_pages(entries: list[Entry], tag_pages: dict[str, Page],
+                 publisher_pages: dict[str, Page]) -> dict[PurePosixPath, str]:
+    dated = [e for e in entries if e.article.date]
+    undated = sorted((e for e in entries if not e.article.date), key=lambda e: (e.article.title or "", e.key))
+    by_year: dict[str, list[Entry]] = defaultdict(list)
+    for entry in dated:
+        by_year[entry.article.date[:4]].append(entry)
+    by_tag: dict[str, list[Entry]] = defaultdict(list)
+    by_publisher: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        for tag in dict.fromkeys(entry.article.tags):
+            by_tag[tag].append(entry)
+        if entry.article.publisher:
+            by_publisher[entry.article.publisher].append(entry)
+
+    specs: list[tuple[Page, str, dict]] = [
+        (Page(ARCHIVE / "index.md"), "latest", {"entries": entries[:LATEST_COUNT], "total": len(entries)}),
+        (Page(ARCHIVE / "undated.md"), "undated", {"entries": undated}),
+        (Page(ARCHIVE / "timeline" / "index.md"), "timeline", {
+            "years": [(year, Page(ARCHIVE / "timeline" / f"{year}.md"), _months(by_year[year]))
+                      for year in sorted(by_year, reverse=True)]}),
+        (Page(ARCHIVE / "publishers" / "index.md"), "publishers", {
+            "groups": [(name, publisher_pages[name], by_publisher[name])
+                       for name in sorted(by_publisher, key=lambda n: (-len(by_publisher[n]), n))]}),
+        (Page(ARCHIVE / "tags" / "index.md"), "tags", {
+            "groups": [(name, tag_pages[name], by_tag[name])
+                       for name in sorted(by_tag, key=lambda n: (-len(by_tag[n]), n))]}),
+    ]
+    for year, year_entries in by_year.items():
+        specs.append((Page(ARCHIVE / "timeline" / f"{year}.md"), "year", {"year": year,
+                                                                            "months": _months(year_entries)}))
+    for name, group in by_publisher.items():
+        specs.append((publisher_pages[name], "group", {"kind": "publisher", "name": name, "entries": group}))
+    for name, group in by_tag.items():
+        specs.append((tag_pages[name], "group", {"kind": "tag", "name": name, "entries": group}))
+
+    out = {}
+    for page, template_name, context in specs:
+        for lang in ("ar", "en"):
+            here = page.ar if lang == "ar" else page.en
+
+            def link(target: Page, here: PurePosixPath = here, lang: str = lang) -> str:
+                return _rel(here, target.ar if lang == "ar" else target.en)
+
+            template = _templates().get_template(f"{template_name}.md.j2")
+            body = template.render(lang=lang, link=link, date=_display_date, **context)
+            title = _first_heading(body)
+            out[here] = _dump({"lang": lang, "title": title, "generated": True}, body)
+    return out
+
+
+def _months(entries: list[Entry]) -> list[tuple[int, list[Entry]]]:
+    months: dict[int, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        months[int(entry.article.date[5:7])].append(entry)
+    return [(m, months[m]) for m in sorted(months, reverse=True)]
+
+
+def _first_heading(markdown: str) -> str:
+    match = re.search(r"^# (.+)$", markdown, re.MULTILINE)
+    return re.sub(r"\\(.)", r"\1", match.group(1)) if match else ""
+
+
+def _write_tree(docs_dir: Path, pages: dict[PurePosixPath, str]) -> RenderResult:
+    result = RenderResult()
+    root = docs_dir / ARCHIVE
+    for rel in sorted(pages):
+        path = docs_dir / rel
+        content = pages[rel]
+        if path.exists() and path.read_text(encoding="utf-8") == content:
+            result.unchanged += 1
+            continue
+        atomic_write_text(path, content)
+        result.written.append(str(rel))
+    wanted = {docs_dir / rel for rel in pages}
+    if root.exists():
+        for path in sorted(root.rglob("*"), reverse=True):
+            if path.is_file() and path not in wanted:
+                path.unlink()
+                result.removed.append(str(path.relative_to(docs_dir)))
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    return result
