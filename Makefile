@@ -6,7 +6,7 @@ RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
 BUILD := build
 
-.PHONY: install site extract translate test lint clean venv-size
+.PHONY: install site serve extract translate test lint clean venv-size
 
 # The site's environment holds runtime packages only (no CUDA, no torch; see README).
 $(RUNTIME): pyproject.toml
@@ -25,13 +25,16 @@ extract: $(RUNTIME)
 	mkdir -p $(BUILD)
 	$(PY) -m generator extract seeds --format jsonl --report $(BUILD)/extract-report.json > $(BUILD)/articles.jsonl
 
-# Extracts and translates (when a model is installed; pending otherwise). The MkDocs site build
-# joins this target with the site stage.
 translate: $(RUNTIME)
 	mkdir -p $(BUILD)
-	$(PY) -m generator translate seeds --format jsonl --report $(BUILD)/report.json > $(BUILD)/articles.jsonl
+	$(PY) -m generator translate seeds --format jsonl --report $(BUILD)/translate-report.json > $(BUILD)/articles.jsonl
 
-site: translate
+# Extracts, translates (when a model is installed; pending otherwise), renders docs/ and builds site/.
+site: $(RUNTIME)
+	$(PY) -m generator build
+
+serve: $(RUNTIME)
+	$(PY) -m generator serve
 
 venv-size: $(RUNTIME)
 	du -sh $(VENV)

@@ -129,6 +129,30 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _mkdocs(args: argparse.Namespace, command: list[str]) -> int:
+    """Run MkDocs; our hook (generator/mkdocs_hooks.py) regenerates docs/archive/ first."""
+    import os
+    import subprocess
+
+    from .site import ENV_PACKAGES_DIR, ENV_REQUIRE_TRANSLATION
+
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    if getattr(args, "require_translation", False):
+        env[ENV_REQUIRE_TRANSLATION] = "1"
+    if args.packages_dir:
+        env[ENV_PACKAGES_DIR] = args.packages_dir
+    return subprocess.run([sys.executable, "-m", "mkdocs", *command, "-f", args.config], env=env).returncode
+
+
+def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
+    command = ["build", "--strict"] + (["-d", args.site_dir] if args.site_dir else [])
+    return _mkdocs(args, command)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    return _mkdocs(args, ["serve", "--dev-addr", args.dev_addr])
+
+
 def _add_translation_options(parser: argparse.ArgumentParser) -> None:
     t = DEFAULT.translation
     parser.add_argument("--beam-size", type=int, help=f"beam search width (default {t.beam_size})")
@@ -177,6 +201,20 @@ def build_parser() -> argparse.ArgumentParser:
     for p in (install, models_sub.choices["list"]):
         p.add_argument("--packages-dir", metavar="DIR", help="Argos packages folder (default: argostranslate's)")
     models.set_defaults(handler=cmd_models)
+
+    build = sub.add_parser("build", help="extract, translate, render docs/ and build the site with MkDocs")
+    build.add_argument("--config", default=str(DEFAULT.root / "mkdocs.yml"), help="mkdocs.yml to build")
+    build.add_argument("--site-dir", help="output folder (default: site/)")
+    build.add_argument("--require-translation", action="store_true",
+                       help="fail when a sentence has no translation (no model and not in the memory)")
+    build.add_argument("--packages-dir", metavar="DIR", help="Argos packages folder (default: argostranslate's)")
+    build.set_defaults(handler=cmd_build)
+
+    serve = sub.add_parser("serve", help="serve the site locally; edits to seeds/ regenerate it live")
+    serve.add_argument("--config", default=str(DEFAULT.root / "mkdocs.yml"), help="mkdocs.yml to serve")
+    serve.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT")
+    serve.add_argument("--packages-dir", metavar="DIR", help="Argos packages folder (default: argostranslate's)")
+    serve.set_defaults(handler=cmd_serve)
 
     review = sub.add_parser("review", help="start a human review of one article's English")
     review.add_argument("source", metavar="FILE")

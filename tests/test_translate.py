@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import random
 import shutil
 import signal
@@ -26,35 +25,9 @@ from generator.memory import TranslationMemory, memory_path
 from generator.names import find_names
 from generator.pipeline import extract_all
 from generator.translate import translate_articles
-from tests.argos_package import build_argos_package
+from tests.conftest import ROOT, run_cli
 
-ROOT = Path(__file__).resolve().parent.parent
 FAST = {"max_decoding_length": 24}  # random weights never emit </s>: bound the output
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600, env={**os.environ, **(env or {})})
-
-
-@pytest.fixture(scope="module")
-def argosmodel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_argos_package(tmp_path_factory.mktemp("build"))
-
-
-@pytest.fixture(scope="module")
-def packages(argosmodel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The package installed through our own `models install` command (argostranslate underneath)."""
-    directory = tmp_path_factory.mktemp("packages")
-    home = tmp_path_factory.mktemp("home")  # argostranslate creates folders under $HOME on import
-    env = {"HOME": str(home), "XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"),
-           "XDG_CACHE_HOME": str(home / "cache")}
-    result = run_cli("models", "install", str(argosmodel), "--packages-dir", str(directory), env=env)
-    assert result.returncode == 0, result.stderr
-    assert "installed translate-ar_en 1.0" in result.stdout
-    listed = run_cli("models", "list", "--packages-dir", str(directory), env=env)
-    assert "translate-ar_en\t1.0\tar→en" in listed.stdout
-    return directory
 
 
 def settings_for(packages: Path, translations: Path, **translation: int) -> Settings:
