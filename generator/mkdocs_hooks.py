@@ -8,8 +8,10 @@ from pathlib import Path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import event_priority
 
 from generator.config import Settings
+from generator.search import SearchIndexError, build_search_index
 from generator.site import ENV_REQUIRE_TRANSLATION, BuildError, generate_docs, settings_from_env
 
 
@@ -23,6 +25,17 @@ def on_pre_build(config: MkDocsConfig) -> None:
         generate_docs(_settings(config), require_translation=os.environ.get(ENV_REQUIRE_TRANSLATION) == "1")
     except BuildError as error:
         raise Abort(f"archive: {error}") from error
+
+
+@event_priority(-200)  # after the i18n plugin, whose post-build step builds the other languages
+def on_post_build(config: MkDocsConfig) -> None:
+    i18n = config.plugins.get("i18n")
+    if i18n is not None and getattr(i18n, "building", False):
+        return  # a nested per-language build: index once, when every language is written
+    try:
+        build_search_index(Path(config.site_dir))  # the root: the i18n plugin writes /en/ inside it
+    except SearchIndexError as error:
+        raise Abort(f"search index: {error}") from error
 
 
 def on_serve(server: LiveReloadServer, config: MkDocsConfig, builder: object) -> LiveReloadServer:

@@ -37,7 +37,6 @@ class Translation:
     model: str | None = None  # Argos package name, e.g. "translate-ar_en"
     model_version: str | None = None
     translated_on: str | None = None  # YYYY-MM-DD (latest sentence in the translation memory)
-    names: list[dict[str, str]] = field(default_factory=list)  # glossary names: {"ar", "en", "type"}
     reviewed_source_hash: str | None = None  # content hash of the Arabic a reviewer worked from
     review_stale: bool = False  # the Arabic changed after the human review
 

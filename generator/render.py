@@ -24,7 +24,9 @@ import yaml
 from .arabic import match_key
 from .atomic import atomic_write_text
 from .dates import to_hijri
+from .metadata import GlossaryEntry
 from .model import Article, Translation
+from .names import find_names
 
 ARCHIVE = PurePosixPath("archive")  # generated pages, relative to docs/
 LATEST_COUNT = 50
@@ -118,6 +120,7 @@ class Entry:
     article: Article
     page: Page
     key: str
+    names: list[GlossaryEntry] = field(default_factory=list)  # glossary names it mentions, in order
 
     @property
     def sort_key(self) -> tuple[str, str, str]:
@@ -186,7 +189,6 @@ def _front_matter(article: Article, entry: Entry, lang: str, tags: list[dict[str
             "translated_on": t.translated_on,
             "review_stale": t.review_stale,
         },
-        "names": t.names,
         "warnings": article.warnings,
     }
 
@@ -233,8 +235,21 @@ def _entries(articles: Iterable[Article]) -> list[Entry]:
         key = article_key(article)
         while key in entries:  # identical title and opening, different files: keep both
             key = hashlib.sha256(f"{key}:{article.source}:{article.index}".encode()).hexdigest()[:10]
-        entries[key] = Entry(article, article_page(article, key), key)
+        entries[key] = Entry(article, article_page(article, key), key, _names_in(article))
     return sorted(entries.values(), key=lambda e: e.sort_key, reverse=True)
+
+
+def _names_in(article: Article) -> list[GlossaryEntry]:
+    """Glossary names the article mentions (title and body), first mention first, each once."""
+    found: dict[str, GlossaryEntry] = {}
+    for text in (article.title or "", *article.paragraphs):
+        for span in find_names(text):
+            found.setdefault(span.entry.en, span.entry)
+    return list(found.values())
+
+
+def name_page(entry: GlossaryEntry) -> Page:
+    return Page(ARCHIVE / "names" / f"{slug(entry.en)}.md")
 
 
 def _article_pages(entry: Entry, tag_pages: dict[str, Page]) -> dict[PurePosixPath, str]:
@@ -247,6 +262,9 @@ def _article_pages(entry: Entry, tag_pages: dict[str, Page]) -> dict[PurePosixPa
             name = tag if lang == "ar" else ((t.tags[i] if i < len(t.tags) and t.tags[i] else None) or tag)
             tags.append({"name": name, "url": page.url_ar if lang == "ar" else page.url_en})
         front = _front_matter(article, entry, lang, tags)
+        front["names"] = [{"name": n.ar if lang == "ar" else n.en, "type": n.type,
+                           "url": name_page(n).url_ar if lang == "ar" else name_page(n).url_en}
+                          for n in entry.names]
         template = _templates().get_template(f"article.{lang}.md.j2")
         body = template.render(article=article, translation=t, page=entry.page,
                                twin=_rel(entry.page.en if lang == "ar" else entry.page.ar,
@@ -283,6 +301,17 @@ def _index_pages(entries: list[Entry], tag_pages: dict[str, Page],
             "groups": [(name, tag_pages[name], by_tag[name])
                        for name in sorted(by_tag, key=lambda n: (-len(by_tag[n]), n))]}),
     ]
+    by_name: dict[str, list[Entry]] = defaultdict(list)
+    glossary_entries: dict[str, GlossaryEntry] = {}
+    for entry in entries:
+        for name in entry.names:
+            by_name[name.en].append(entry)
+            glossary_entries[name.en] = name
+    specs.append((Page(ARCHIVE / "names" / "index.md"), "names", {
+        "groups": [(glossary_entries[n], name_page(glossary_entries[n]), by_name[n])
+                   for n in sorted(by_name, key=lambda n: (-len(by_name[n]), n))]}))
+    for name, group in by_name.items():
+        specs.append((name_page(glossary_entries[name]), "name", {"name": glossary_entries[name], "entries": group}))
     for year, year_entries in by_year.items():
         specs.append((Page(ARCHIVE / "timeline" / f"{year}.md"), "year", {"year": year,
                                                                             "months": _months(year_entries)}))

@@ -24,7 +24,7 @@ from .atomic import atomic_write_text
 from .config import Settings, TranslationSettings
 from .memory import MemoryEntry, TranslationMemory, find_memory, memory_key, memory_path
 from .model import Article, SentencePair, Translation
-from .names import NameSpan, find_names, restore_names
+from .names import find_names, restore_names
 from .sentences import split_sentences
 
 ENGINE_NAME = "ctranslate2"
@@ -163,26 +163,23 @@ def translate_articles(articles: list[Article], settings: Settings,
     return stats
 
 
-def _english(text: str, memory: TranslationMemory | None) -> tuple[str | None, list[NameSpan], MemoryEntry | None]:
+def _english(text: str, memory: TranslationMemory | None) -> tuple[str | None, MemoryEntry | None]:
+    """The English of one unit from the memory, with glossary names restored (None if not there)."""
     key = memory_key(text)
     entry = memory.entries.get(key) if memory is not None else None
-    names = find_names(key)
     if entry is None:
-        return None, names, None
-    return restore_names(entry.pieces, entry.align, names), names, entry
+        return None, None
+    return restore_names(entry.pieces, entry.align, find_names(key)), entry
 
 
 def _assemble(article: Article, memory: TranslationMemory | None, model: str | None,
               version: str | None) -> Translation:
     used: list[MemoryEntry] = []
-    found: dict[str, dict[str, str]] = {}
     missing = False
 
     def english(text: str) -> str | None:
         nonlocal missing
-        result, names, entry = _english(text, memory)
-        for name in names:
-            found.setdefault(name.entry.en, {"ar": name.entry.ar, "en": name.entry.en, "type": name.entry.type})
+        result, entry = _english(text, memory)
         if entry is None:
             missing = True
         else:
@@ -195,7 +192,6 @@ def _assemble(article: Article, memory: TranslationMemory | None, model: str | N
     translation.tags = [english(t) or "" for t in article.tags]
     translation.category = english(article.category) if article.category else None
     translation.publisher = article.publisher_en or (english(article.publisher) if article.publisher else None)
-    translation.names = list(found.values())
     if used:
         translation.engine = max(e.engine for e in used)
         translation.translated_on = max(e.date for e in used)

@@ -1,0 +1,23 @@
+// Archive search page: Pagefind UI, with the query taken from and written back to `?q=`.
+(function () {
+  var root = document.getElementById("archive-search");
+  if (!root || typeof PagefindUI === "undefined") return;
+  var arabic = root.getAttribute("lang") === "ar";
+  var ui = new PagefindUI({
+    element: "#archive-search",
+    showImages: false,
+    showSubResults: false,
+    resetStyles: false,
+    // Each result shows its title, highlighted excerpt, and the page's date and publisher meta.
+    translations: arabic ? { placeholder: "ابحث في الأرشيف" } : { placeholder: "Search the archive" },
+  });
+  var query = new URLSearchParams(window.location.search).get("q");
+  if (query) ui.triggerSearch(query);
+  root.addEventListener("input", function (event) {
+    if (!event.target || event.target.tagName !== "INPUT") return;
+    var url = new URL(window.location.href);
+    if (event.target.value) url.searchParams.set("q", event.target.value);
+    else url.searchParams.delete("q");
+    window.history.replaceState(null, "", url);
+  });
+})();
