@@ -84,14 +84,15 @@ class GlossaryEntry:
     en: str
     type: str
     forms: tuple[str, ...]  # the Arabic name and its aliases, as written
+    same_as: str | None = None  # English name of the full entry this short form stands for
 
 
 @cache
 def glossary() -> tuple[GlossaryEntry, ...]:
     """Names glossary (generator/data/glossary.yaml), longest forms first."""
     text = resources.files("generator").joinpath("data/glossary.yaml").read_text(encoding="utf-8")
-    entries = [GlossaryEntry(e["ar"], e["en"], e.get("type", "name"), (e["ar"], *(e.get("aliases") or [])))
-               for e in yaml.safe_load(text)]
+    entries = [GlossaryEntry(e["ar"], e["en"], e.get("type", "name"), (e["ar"], *(e.get("aliases") or [])),
+                             e.get("same_as")) for e in yaml.safe_load(text)]
     return tuple(sorted(entries, key=lambda e: -len(e.ar)))
 
 

@@ -24,7 +24,7 @@ import yaml
 from .arabic import match_key
 from .atomic import atomic_write_text
 from .dates import to_hijri
-from .metadata import GlossaryEntry
+from .metadata import GlossaryEntry, glossary
 from .model import Article, Translation
 from .names import find_names
 
@@ -240,11 +240,16 @@ def _entries(articles: Iterable[Article]) -> list[Entry]:
 
 
 def _names_in(article: Article) -> list[GlossaryEntry]:
-    """Glossary names the article mentions (title and body), first mention first, each once."""
+    """Glossary names the article mentions (title and body), first mention first, each once.
+
+    Short forms count as their full name (بيسكوف → Dmitry Peskov), so each person has one page.
+    """
+    by_english = {entry.en: entry for entry in glossary()}
     found: dict[str, GlossaryEntry] = {}
     for text in (article.title or "", *article.paragraphs):
         for span in find_names(text):
-            found.setdefault(span.entry.en, span.entry)
+            entry = by_english.get(span.entry.same_as or "", span.entry)
+            found.setdefault(entry.en, entry)
     return list(found.values())
 
 
