@@ -11,6 +11,7 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import event_priority
 
 from generator.config import Settings
+from generator.feeds import write_feeds, write_sitemap
 from generator.search import SearchIndexError, build_search_index
 from generator.site import ENV_REQUIRE_TRANSLATION, BuildError, generate_docs, settings_from_env
 
@@ -32,8 +33,11 @@ def on_post_build(config: MkDocsConfig) -> None:
     i18n = config.plugins.get("i18n")
     if i18n is not None and getattr(i18n, "building", False):
         return  # a nested per-language build: index once, when every language is written
+    site_dir, docs_dir = Path(config.site_dir), Path(config.docs_dir)  # the root: /en/ is written inside it
+    write_feeds(site_dir, docs_dir, config.site_url)
+    write_sitemap(site_dir, docs_dir, config.site_url)
     try:
-        build_search_index(Path(config.site_dir))  # the root: the i18n plugin writes /en/ inside it
+        build_search_index(site_dir)
     except SearchIndexError as error:
         raise Abort(f"search index: {error}") from error
 
