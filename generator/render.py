@@ -41,7 +41,9 @@ HIJRI_EN = ("Muharram", "Safar", "Rabi al-Awwal", "Rabi al-Thani", "Jumada al-Aw
 
 # --- escaping ---------------------------------------------------------------------------------
 
-_MD_INLINE = re.compile(r"([\\`*_{}\[\]#|~])")
+# Python-Markdown's escapable characters that could start markup mid-line ("|" and "~" are not
+# escapable without the tables/tilde extensions, which the site does not enable).
+_MD_INLINE = re.compile(r"([\\`*_{}\[\]#])")
 _MD_LINE_START = re.compile(r"^(\d+)([.)])|^([-+=:])")
 
 
