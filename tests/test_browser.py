@@ -146,3 +146,32 @@ def test_article_pages_in_both_languages(page: object, site: Site) -> None:
     assert page.evaluate("getComputedStyle(document.querySelector('.archive-body')).direction") == "ltr"
     assert "Machine translation" in page.locator(".archive-mt-notice").inner_text()
     page.screenshot(path=str(SHOTS / "article-en.png"), full_page=True)
+
+
+def test_side_by_side_columns_align_and_sentences_link(page: object, site: Site) -> None:
+    page.goto(_article_url(site, "2017-04-12", "en"))
+    page.locator("details.parallel > summary").click()
+    rows = page.locator(".parallel-row")
+    assert rows.count() == 8  # one row per paragraph of seed 000
+    for i in range(rows.count()):
+        arabic = rows.nth(i).locator(".parallel-ar").bounding_box()
+        english = rows.nth(i).locator(".parallel-en").bounding_box()
+        assert arabic["x"] > english["x"]  # Arabic on the right
+        assert abs(arabic["y"] - english["y"]) < 2  # the paragraph pair starts on the same line
+    pair = rows.nth(1).locator(".parallel-ar .pair").first
+    pair_id = pair.get_attribute("data-pair")
+    twin = rows.nth(1).locator(f'.parallel-en .pair[data-pair="{pair_id}"]')
+    pair.hover()
+    assert "is-linked" in (twin.get_attribute("class") or "")
+    page.mouse.move(0, 0)
+    assert "is-linked" not in (twin.get_attribute("class") or "")
+    twin.focus()  # keyboard users get the same link
+    assert "is-linked" in (pair.get_attribute("class") or "")
+    pair.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "side-by-side.png"), full_page=True)
+
+    page.set_viewport_size({"width": 420, "height": 900})  # narrow screens stack the columns
+    arabic = rows.nth(1).locator(".parallel-ar").bounding_box()
+    english = rows.nth(1).locator(".parallel-en").bounding_box()
+    assert english["y"] > arabic["y"] + arabic["height"] - 2
+    page.screenshot(path=str(SHOTS / "side-by-side-narrow.png"), full_page=False)
