@@ -7,6 +7,7 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .config import DEFAULT, Settings
@@ -129,10 +130,13 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _mkdocs(args: argparse.Namespace, command: list[str]) -> int:
-    """Run MkDocs; our hook (generator/mkdocs_hooks.py) regenerates docs/archive/ first."""
+def _mkdocs(args: argparse.Namespace, command: list[str]) -> NoReturn:
+    """Become MkDocs (exec): our hook (generator/mkdocs_hooks.py) regenerates docs/archive/ first.
+
+    Exec rather than a child process, so signals (Ctrl-C, a supervisor's SIGTERM) and the exit
+    status go straight to and from MkDocs, and no orphaned server is left behind.
+    """
     import os
-    import subprocess
 
     from .site import ENV_PACKAGES_DIR, ENV_REQUIRE_TRANSLATION
 
@@ -141,16 +145,17 @@ def _mkdocs(args: argparse.Namespace, command: list[str]) -> int:
         env[ENV_REQUIRE_TRANSLATION] = "1"
     if args.packages_dir:
         env[ENV_PACKAGES_DIR] = args.packages_dir
-    return subprocess.run([sys.executable, "-m", "mkdocs", *command, "-f", args.config], env=env).returncode
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, [sys.executable, "-m", "mkdocs", *command, "-f", args.config], env)
 
 
-def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
-    command = ["build", "--strict"] + (["-d", args.site_dir] if args.site_dir else [])
-    return _mkdocs(args, command)
+def cmd_build(args: argparse.Namespace, settings: Settings) -> NoReturn:
+    _mkdocs(args, ["build", "--strict"] + (["-d", args.site_dir] if args.site_dir else []))
 
 
-def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    return _mkdocs(args, ["serve", "--dev-addr", args.dev_addr])
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> NoReturn:
+    _mkdocs(args, ["serve", "--dev-addr", args.dev_addr])
 
 
 def _add_translation_options(parser: argparse.ArgumentParser) -> None:
