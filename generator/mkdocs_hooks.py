@@ -9,6 +9,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import event_priority
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
 
 from generator.config import Settings
 from generator.feeds import write_feeds, write_sitemap
@@ -26,6 +28,18 @@ def on_pre_build(config: MkDocsConfig) -> None:
         generate_docs(_settings(config), require_translation=os.environ.get(ENV_REQUIRE_TRANSLATION) == "1")
     except BuildError as error:
         raise Abort(f"archive: {error}") from error
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Append the article's side-by-side view, pre-rendered as HTML by the render stage."""
+    fragment = page.meta.get("parallel")
+    if not fragment:
+        return html
+    docs = Path(config.docs_dir).resolve()
+    path = (docs / fragment).resolve()
+    if not path.is_relative_to(docs / "archive") or not path.is_file():
+        raise Abort(f"{page.file.src_path}: side-by-side fragment {fragment!r} is missing")
+    return html + "\n" + path.read_text(encoding="utf-8")
 
 
 @event_priority(-200)  # after the i18n plugin, whose post-build step builds the other languages

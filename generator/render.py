@@ -82,6 +82,10 @@ class Page:
     def en(self) -> PurePosixPath:
         return self.ar.with_name(self.ar.stem + ".en.md")
 
+    def fragment(self, lang: str) -> PurePosixPath:
+        """The side-by-side HTML fragment of the page in `lang` (not a page: mkdocs.yml excludes it)."""
+        return self.ar.with_name(self.ar.stem + (".parallel.html" if lang == "ar" else ".parallel.en.html"))
+
     @property
     def url_ar(self) -> str:
         return _url(self.ar)
@@ -272,6 +276,11 @@ def _article_pages(entry: Entry, tag_pages: dict[str, Page]) -> dict[PurePosixPa
         front["names"] = [{"name": n.ar if lang == "ar" else n.en, "type": n.type,
                            "url": name_page(n).url_ar if lang == "ar" else name_page(n).url_en}
                           for n in entry.names]
+        if article.paragraphs:
+            fragment = entry.page.fragment(lang)
+            front["parallel"] = str(fragment)
+            out[fragment] = _templates().get_template("parallel.html.j2").render(
+                article=article, translation=t, lang=lang)
         template = _templates().get_template(f"article.{lang}.md.j2")
         body = template.render(article=article, translation=t, page=entry.page,
                                twin=_rel(entry.page.en if lang == "ar" else entry.page.ar,

@@ -292,6 +292,9 @@ def render(article: Article, lang: str) -> ArticlePage:
     extensions = [e if isinstance(e, str) else next(iter(e)) for e in config["markdown_extensions"]]
     configs = {k: v for e in config["markdown_extensions"] if isinstance(e, dict) for k, v in e.items()}
     html = markdown.markdown(body, extensions=extensions, extension_configs=configs)
+    # As the MkDocs hook does: the side-by-side fragment is appended after Markdown conversion.
+    html += "\n" + _templates().get_template("parallel.html.j2").render(article=article,
+                                                                        translation=article.translation, lang=lang)
     return article_page_from(f'<div class="archive-body">{html}</div>')
 
 
@@ -335,6 +338,6 @@ def test_uneven_translations_keep_one_row_per_arabic_paragraph() -> None:
 
 
 def test_no_paragraphs_no_view() -> None:
-    body = _templates().get_template("article.ar.md.j2").render(article=Article(source="x.txt"),
-                                                               translation=Translation(), page=None, twin="t.md")
-    assert "parallel" not in body
+    fragment = _templates().get_template("parallel.html.j2").render(article=Article(source="x.txt"),
+                                                                    translation=Translation(), lang="ar")
+    assert "parallel" not in fragment
