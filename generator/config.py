@@ -20,9 +20,9 @@ class TranslationSettings:
     to_code: str = "en"
     # Beam 4 is what Argos Translate itself uses: the same quality as `argostranslate.translate`.
     beam_size: int = 4
-    # Sentences per CTranslate2 batch (sorted by length, so little padding): large enough to
-    # amortise each decoding step, small enough that two batches run at once.
-    batch_size: int = 16
+    # Sentences per CTranslate2 batch (sorted by length, so little padding): 32 was fastest at beam 4
+    # with two workers in every benchmark run here (benchmarks/README.md).
+    batch_size: int = 32
     # Two single-threaded workers beat one two-threaded one here: intra-op threading made
     # small-batch decoding 4-27x slower and erratic, so each core decodes its own batch.
     inter_threads: int = 2

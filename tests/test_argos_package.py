@@ -11,10 +11,7 @@ from pathlib import Path
 
 import pytest
 
-# Import by file location's folder: argos-translate-lt installs a top-level `tests` package into site-packages,
-# which shadows this (namespace) folder, so `from tests.argos_package import ...` would fail.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from argos_package import SEEDS_DIR, build_argos_package, install_argos_package
+from tests.argos_package import SEEDS_DIR, build_argos_package, install_argos_package
 
 TOP = "translate-ar_en-1_0"
 
