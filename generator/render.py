@@ -199,9 +199,15 @@ def _front_matter(article: Article, entry: Entry, lang: str, tags: list[dict[str
     }
 
 
+# LibYAML's emitter (bundled with PyYAML's wheels) is an order of magnitude faster than the pure
+# Python one, which dominated rendering at archive scale; both write the same YAML.
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def _dump(front: dict, body: str) -> str:
     # A YAML library writes the front matter, so titles with ":", quotes, "---" or "{{" stay intact.
-    meta = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1_000_000, default_flow_style=False)
+    meta = yaml.dump(front, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=1_000_000,
+                     default_flow_style=False)
     return f"---\n{meta}---\n\n{body.rstrip()}\n"
 
 
@@ -337,6 +343,7 @@ def _index_pages(entries: list[Entry], tag_pages: dict[str, Page],
         specs.append((tag_pages[name], "group", {"kind": "tag", "name": name, "entries": group}))
 
     out = {}
+    lines: dict[tuple[str, str, PurePosixPath], str] = {}  # an article's list line, per language and folder
     for page, template_name, context in specs:
         for lang in ("ar", "en"):
             here = page.ar if lang == "ar" else page.en
@@ -344,11 +351,32 @@ def _index_pages(entries: list[Entry], tag_pages: dict[str, Page],
             def link(target: Page, here: PurePosixPath = here, lang: str = lang) -> str:
                 return _rel(here, target.ar if lang == "ar" else target.en)
 
+            def item(entry: Entry, here: PurePosixPath = here, lang: str = lang) -> str:
+                key = (entry.key, lang, here.parent)
+                if key not in lines:
+                    lines[key] = _item_line(entry, lang, _rel(here, entry.page.ar if lang == "ar" else entry.page.en))
+                return lines[key]
+
             template = _templates().get_template(f"{template_name}.md.j2")
-            body = template.render(lang=lang, link=link, date=_display_date, **context)
+            body = template.render(lang=lang, link=link, item=item, date=_display_date, **context)
             title = _first_heading(body)
             out[here] = _dump({"lang": lang, "title": title, "generated": True}, body)
     return out
+
+
+def _item_line(entry: Entry, lang: str, href: str) -> str:
+    """One archive list entry: linked title — date · publisher (English title when translated)."""
+    article, t = entry.article, entry.article.translation
+    if lang == "ar":
+        title, date, publisher = article.title, _display_date(article.date, "ar") or "بلا تاريخ", article.publisher
+        pending = ""
+    else:
+        translated = t.title if t and t.title else None
+        title, date = translated or article.title, _display_date(article.date, "en") or "undated"
+        publisher = (t.publisher if t and t.publisher else None) or article.publisher
+        pending = "" if translated else " *(translation pending)*"
+    line = f"- [{md_text(title)}]({href}){pending} — {date}"
+    return line + (f" · {md_text(publisher)}" if publisher else "")
 
 
 def _months(entries: list[Entry]) -> list[tuple[int, list[Entry]]]:
@@ -372,7 +400,7 @@ def _write_tree(docs_dir: Path, pages: dict[PurePosixPath, str]) -> RenderResult
         if path.exists() and path.read_text(encoding="utf-8") == content:
             result.unchanged += 1
             continue
-        atomic_write_text(path, content)
+        atomic_write_text(path, content, durable=False)  # regenerable: atomic, not fsync'd
         result.written.append(str(rel))
     wanted = {docs_dir / rel for rel in pages}
     if root.exists():
