@@ -103,6 +103,10 @@ def _iso(value: object) -> str | None:
     return None
 
 
+# LibYAML's loader, as MkDocs itself uses: the pure-Python one dominated builds of large archives.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def front_matter(path: Path) -> dict | None:
     """The YAML front matter of a Markdown page, or None when it has none."""
     text = path.read_text(encoding="utf-8")
@@ -111,7 +115,7 @@ def front_matter(path: Path) -> dict | None:
     end = text.find("\n---\n", 3)
     if end < 0:
         return None
-    meta = yaml.safe_load(text[4:end + 1])
+    meta = yaml.load(text[4:end + 1], Loader=_LOADER)
     return meta if isinstance(meta, dict) else None
 
 
