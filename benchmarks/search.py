@@ -1,7 +1,7 @@
 """How much a first search transfers: a built site served on localhost, queried in headless Chromium.
 
-    python benchmarks/search.py --site DIR          # an already built site/ folder
-    python benchmarks/search.py --count 4000        # builds a synthetic archive first (benchmarks/site.py)
+    python benchmarks/site.py --counts 4000 --keep /tmp/bench   # builds the 4,000-article archive
+    python benchmarks/search.py --site /tmp/bench/n4000/archive/site
 
 Each query runs in a fresh browser context (empty cache), from opening the search page with
 `?q=` to the results being shown. Bytes are what crosses the wire, served as GitHub Pages serves
@@ -16,10 +16,8 @@ import argparse
 import functools
 import gzip
 import http.server
-import importlib.util
 import io
 import shutil
-import tempfile
 import threading
 from pathlib import Path
 from urllib.parse import quote, urlparse
@@ -95,24 +93,14 @@ def measure(site_dir: Path) -> list[tuple[str, int, int, int]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--site", type=Path, help="a built site/ folder (skips building)")
-    parser.add_argument("--count", type=int, default=4000, help="articles in the synthetic archive to build")
+    parser.add_argument("--site", type=Path, required=True, help="a built site/ folder (see above)")
     args = parser.parse_args()
-    site_dir = args.site
-    workdir = None
-    if site_dir is None:
-        # benchmarks/site.py, loaded by path: the name "site" is taken by the standard library.
-        spec = importlib.util.spec_from_file_location("site_benchmark", Path(__file__).with_name("site.py"))
-        site_benchmark = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(site_benchmark)
-        workdir = Path(tempfile.mkdtemp(prefix="search-bench-"))
-        site_dir = site_benchmark.build_synthetic_site(workdir, args.count)
-    rows = measure(site_dir)
+    if not (args.site / "pagefind").is_dir():
+        parser.error(f"{args.site}: no pagefind/ folder: not a built archive site")
+    rows = measure(args.site)
     print(f"{'query':24} {'search KB':>10} {'all KB':>8} {'results':>8}")
     for query, search_bytes, all_bytes, shown in rows:
         print(f"{query:24} {search_bytes / 1024:10.1f} {all_bytes / 1024:8.1f} {shown:8d}")
-    if workdir:
-        shutil.rmtree(workdir, ignore_errors=True)
     print(f"first_query_kb={max(r[1] for r in rows) / 1024:.1f}")
 
 
