@@ -46,6 +46,7 @@ class TranslationMemory:
         self.path = path
         self.model_id = model_id
         self.entries: dict[str, MemoryEntry] = {}
+        self._needs_compact = False  # set when the file on disk is not already sorted and de-duplicated
         self._load()
 
     def _load(self) -> None:
@@ -57,13 +58,18 @@ class TranslationMemory:
             with self.path.open("r+b") as handle:
                 handle.truncate(good_end)
             data = data[:good_end]
+        keys: list[str] = []
         for line in data.decode("utf-8").splitlines():
             try:
                 record = json.loads(line)
                 entry = MemoryEntry(**record)
             except (ValueError, TypeError):
+                self._needs_compact = True
                 continue  # a damaged line costs one re-translation, never the whole memory
             self.entries[entry.src] = entry
+            keys.append(entry.src)
+        if keys != sorted(self.entries):  # appended by an interrupted run, or duplicates
+            self._needs_compact = True
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -83,16 +89,20 @@ class TranslationMemory:
             os.fsync(handle.fileno())
         for entry in entries:
             self.entries[entry.src] = entry
+        self._needs_compact = True
 
     def compact(self) -> None:
-        """Rewrite sorted and de-duplicated: deterministic, diff-friendly content."""
-        if not self.entries:
+        """Rewrite sorted and de-duplicated: deterministic, diff-friendly content.
+
+        Skipped when the file already is (serialising a large memory costs seconds per build)."""
+        if not self.entries or not self._needs_compact:
             return
         lines = [json.dumps(asdict(self.entries[key]), ensure_ascii=False, separators=(",", ":"))
                  for key in sorted(self.entries)]
         text = "\n".join(lines) + "\n"
         if not self.path.exists() or self.path.read_text(encoding="utf-8") != text:
             atomic_write_text(self.path, text)
+        self._needs_compact = False
 
 
 def find_memory(directory: Path, from_code: str, to_code: str) -> str | None:
