@@ -27,12 +27,16 @@ def _print_problems(result: ExtractResult, verbose: bool) -> None:
 
 
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
+    from .duplicates import merge_duplicates
     from .pipeline import discover
 
     total = len(discover(args.paths)[0])
     with progress_bar("extracting", total, unit="files") as advance:
-        result = extract_all(args.paths, settings, progress=advance)
-    records = [a.to_json() for a in result.articles]
+        result = merge_duplicates(extract_all(args.paths, settings, progress=advance))
+    # By default every file keeps its own records (extraction is judged file by file), the copies
+    # marked with `duplicate_of`; --merge-duplicates prints only the copies the site publishes.
+    articles = result.articles if args.merge_duplicates else result.every_article()
+    records = [a.to_json() for a in articles]
     out = sys.stdout
     if args.format == "jsonl":
         for record in records:
@@ -43,8 +47,9 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
         write_report(Path(args.report), result)
     _print_problems(result, args.verbose)
     ok = len(result.outcomes) - len(result.failed)
-    print(f"extracted {len(result.articles)} articles from {ok} files; {len(result.failed)} rejected",
-          file=sys.stderr)
+    print(f"extracted {len(result.articles) + len(result.merged)} articles from {ok} files"
+          + (f" ({len(result.merged)} duplicates of others)" if result.merged else "")
+          + f"; {len(result.failed)} rejected", file=sys.stderr)
     return 1 if result.failed else 0
 
 
@@ -182,6 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("paths", nargs="+", metavar="PATH", help="files or directories (searched recursively)")
     extract.add_argument("--format", choices=("jsonl", "json"), default="jsonl")
     extract.add_argument("--report", metavar="FILE", help="write a JSON report accounting for every input")
+    extract.add_argument("--merge-duplicates", action="store_true",
+                         help="print one record per article, as the site publishes it (default: every file's "
+                              "records, duplicates marked with duplicate_of)")
     extract.add_argument("--max-bytes", type=int, default=DEFAULT.max_input_bytes,
                          help="refuse input files larger than this (default: %(default)s)")
     extract.add_argument("--jobs", type=int, default=DEFAULT.jobs, help="worker processes")

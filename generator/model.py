@@ -63,7 +63,16 @@ class Article:
     paragraphs: list[str] = field(default_factory=list)
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # Set by generator/duplicates.py. On the published copy: the other files holding the same
+    # article (their `ref`s, sorted). On a copy merged into another: the published copy's `ref`.
+    duplicates: list[str] = field(default_factory=list)
+    duplicate_of: str | None = None
     translation: Translation | None = None
+
+    @property
+    def ref(self) -> str:
+        """Names one article among all inputs: the source path, plus "#index" for further articles."""
+        return self.source if self.index == 0 else f"{self.source}#{self.index}"
 
     @property
     def content_hash(self) -> str:
@@ -83,9 +92,13 @@ class FileOutcome:
     """What happened to one input file: the build report accounts for every one."""
 
     source: str
-    status: str  # "ok" | "rejected"
-    reason: str | None = None  # one line, for rejected files
+    status: str  # "ok" | "duplicate" (every article merged into another file's copy) | "rejected" | "skipped"
+    reason: str | None = None  # one line, for rejected and duplicate files
     encoding: str | None = None
     articles: int = 0
     warnings: list[str] = field(default_factory=list)
     detail: str | None = None  # traceback or extra context, shown under --verbose
+    duplicate_of: str | None = None  # status "duplicate": the published copy of the file's main article
+    # Articles of this file merged into another file's copy: {"article", "kept", "reason"} each.
+    merged: list[dict[str, str]] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)  # other files' copies merged into this file's articles

@@ -1,0 +1,235 @@
+"""Duplicates: the same article saved in several files is published once, with every source recorded.
+
+The rule. Two articles from *different* files are the same article when
+
+1. title and body are identical (`Article.content_hash`), or
+2. their titles are equal under `arabic.match_key` and at least 80 % of the shorter body's shingles
+   occur in the other body, the shorter body being at least half as long as the longer, or
+3. their titles differ (one extraction took a stray line for the headline) but the bodies are
+   almost the same: at least 90 % shared shingles, the shorter at least 80 % of the longer, and at
+   least 80 words long, so that coincidence is ruled out;
+
+and never when both state a reliable publication date (label, dateline, HTML meta) and the dates
+differ: the same text published on another day (a yearly notice) is another publication.
+
+Shingles are 5-word windows over the whole body under `match_key`. Paragraph splits and joins,
+spacing, CR/LF, diacritics, tatweel and letter variants therefore change nothing, and a teaser,
+comment-form or copyright line that one extraction kept adds only a few shingles to one side.
+Two different articles under one recurring title (a daily column) share almost no shingles, and
+two articles of one file are never compared, as a file does not hold the same article twice.
+
+The published copy is chosen from the records, never from input order: the most trusted date
+source, then date confidence, then having a title and a publisher, then the version (title + text)
+most copies agree on, then the fewest warnings, then the main article of its file, then the source
+path. No metadata is borrowed from the other copies: each record says exactly what its own file says.
+Which pairs are compared at all is decided without comparing every pair: see `_candidates`.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from itertools import combinations
+
+from .arabic import match_key
+from .model import DATE_SOURCES, Article
+from .pipeline import ExtractResult
+
+SHINGLE_WORDS = 5
+SAME_TITLE_OVERLAP = 0.8
+SAME_TITLE_SIZE_RATIO = 0.5  # below this the longer text is an expanded version, not a re-save
+OTHER_TITLE_OVERLAP = 0.9
+OTHER_TITLE_SIZE_RATIO = 0.8
+OTHER_TITLE_MIN_WORDS = 80
+RELIABLE_DATE_SOURCES = frozenset({"html-meta", "label", "dateline"})  # not page-header: that is the save date
+SAMPLE_EVERY = 8  # candidates share a shingle whose hash is a multiple of this (see _candidates)
+BUCKET_LIMIT = 64  # a title or sampled shingle shared by more articles is too common to compare them all
+_CONFIDENCE = ("high", "medium", "low", "none")
+
+
+@dataclass
+class _Features:
+    """What finding candidates needs, computed once per article; full shingle sets only for candidates."""
+
+    content_hash: str
+    title: str | None  # match_key of the title
+    samples: frozenset[int]  # the shingles whose hash is a multiple of SAMPLE_EVERY
+
+
+@lru_cache(maxsize=100_000)
+def _word_ids(word: str) -> tuple[int, ...]:
+    """A word as crc32 numbers of its match_key tokens (cached: news reuses its words, and match_key
+    over whole texts dominated the time). hash() of a str changes from process to process and the
+    result must not; hash() of a tuple of ints does not, and hashing the windows in C keeps it fast.
+    """
+    return tuple(zlib.crc32(token.encode()) for token in match_key(word).split())
+
+
+def _shingles(article: Article) -> tuple[int, frozenset[int]]:
+    """Word count and shingle set of the body."""
+    ids = [number for word in " ".join(article.paragraphs).split() for number in _word_ids(word)]
+    if len(ids) < SHINGLE_WORDS:
+        return len(ids), frozenset({hash(tuple(ids))} if ids else ())
+    return len(ids), frozenset(map(hash, zip(*(ids[i:] for i in range(SHINGLE_WORDS)), strict=False)))
+
+
+def _features(article: Article) -> _Features:
+    samples = frozenset(h for h in _shingles(article)[1] if h % SAMPLE_EVERY == 0)
+    return _Features(article.content_hash, match_key(article.title) if article.title else None, samples)
+
+
+def _dates_conflict(a: Article, b: Article) -> bool:
+    return (a.date_source in RELIABLE_DATE_SOURCES and b.date_source in RELIABLE_DATE_SOURCES
+            and a.date is not None and b.date is not None and a.date != b.date)
+
+
+def _match(a: Article, b: Article, fa: _Features, fb: _Features,
+           body_a: tuple[int, frozenset[int]], body_b: tuple[int, frozenset[int]]) -> str | None:
+    """Why a and b are one article (a one-line reason), or None."""
+    if a.source == b.source or _dates_conflict(a, b):
+        return None
+    if fa.content_hash == fb.content_hash:
+        return "identical title and text"
+    (small_words, small), (_, large) = sorted((body_a, body_b), key=lambda body: (len(body[1]), body[0]))
+    if not small:
+        return None
+    overlap = len(small & large) / len(small)
+    size = len(small) / len(large)
+    if fa.title and fa.title == fb.title:
+        if overlap >= SAME_TITLE_OVERLAP and size >= SAME_TITLE_SIZE_RATIO:
+            return f"same title, {overlap:.0%} of the text shared"
+        return None
+    if overlap >= OTHER_TITLE_OVERLAP and size >= OTHER_TITLE_SIZE_RATIO and small_words >= OTHER_TITLE_MIN_WORDS:
+        return f"different title, {overlap:.0%} of the text shared"
+    return None
+
+
+def _preference(article: Article, consensus: int) -> tuple:
+    """Sort key of the copy to publish (smallest first): better evidence, then a stable tie-break.
+
+    Only evidence that page noise cannot fake counts: a share-button line may pass for a byline or
+    a menu for a category, so "more fields filled" would favour the noisier copy. `consensus` is
+    how many copies of the group have exactly this title and text: the version most saves agree on.
+    """
+    date_rank = DATE_SOURCES.index(article.date_source) if article.date_source in DATE_SOURCES else len(DATE_SOURCES)
+    confidence = (_CONFIDENCE.index(article.date_confidence) if article.date_confidence in _CONFIDENCE
+                  else len(_CONFIDENCE))
+    return (date_rank, confidence, article.title is None, article.publisher is None, -consensus,
+            len(article.warnings), article.index != 0, article.source, article.index)
+
+
+def _candidates(features: list[_Features]) -> set[tuple[int, int]]:
+    """Pairs worth comparing, without comparing every pair (a daily column has thousands of one title).
+
+    Same content hash; same title, when few articles share it; or a shared sampled shingle (those
+    whose hash is a multiple of SAMPLE_EVERY): copies share about 1/SAMPLE_EVERY of their shingles,
+    far more than one, whatever the input order. A sampled shingle in very many articles is a stock
+    phrase and proves nothing.
+    """
+    buckets: dict[tuple[str, object], list[int]] = {}
+    for i, f in enumerate(features):
+        buckets.setdefault(("hash", f.content_hash), []).append(i)
+        if f.title:
+            buckets.setdefault(("title", f.title), []).append(i)
+        for h in f.samples:
+            buckets.setdefault(("sample", h), []).append(i)
+    pairs: set[tuple[int, int]] = set()
+    for (kind, _), members in buckets.items():
+        if len(members) < 2 or (kind != "hash" and len(members) > BUCKET_LIMIT):
+            continue
+        pairs.update(combinations(members, 2))
+    return pairs
+
+
+def find_duplicates(articles: list[Article]) -> list[tuple[Article, list[tuple[Article, str]]]]:
+    """Groups of one article: (the copy to publish, [(each other copy, why it matched)]), only groups of 2+."""
+    features = [_features(a) for a in articles]
+    bodies: dict[int, tuple[int, frozenset[int]]] = {}  # only candidates' full shingle sets are kept
+
+    def match(i: int, j: int) -> str | None:
+        for k in (i, j):
+            if k not in bodies:
+                bodies[k] = _shingles(articles[k])
+        return _match(articles[i], articles[j], features[i], features[j], bodies[i], bodies[j])
+
+    matches: list[tuple[tuple, tuple, int, int, str]] = []
+    for i, j in _candidates(features):
+        reason = match(i, j)
+        if reason:
+            first, second = sorted((i, j), key=lambda k: (articles[k].source, articles[k].index))
+            matches.append(((articles[first].source, articles[first].index),
+                            (articles[second].source, articles[second].index), first, second, reason))
+    # Join matched pairs into groups (order fixed by source paths, not input order). A group never
+    # takes two articles of one file, nor two reliably dated on different days.
+    group_of = list(range(len(articles)))
+    members: dict[int, list[int]] = {i: [i] for i in range(len(articles))}
+    reasons: dict[int, str] = {}
+    for _, _, i, j, reason in sorted(matches):
+        gi, gj = group_of[i], group_of[j]
+        if gi == gj:
+            continue
+        joined = members[gi] + members[gj]
+        sources = [articles[k].source for k in joined]
+        if len(set(sources)) < len(sources) or any(_dates_conflict(articles[a], articles[b])
+                                                   for a in members[gi] for b in members[gj]):
+            continue
+        for k in members[gj]:
+            group_of[k] = gi
+        members[gi] = joined
+        del members[gj]
+        reasons.setdefault(i, f"{reason}, via {articles[j].ref}")
+        reasons.setdefault(j, f"{reason}, via {articles[i].ref}")
+    groups = []
+    for group in members.values():
+        if len(group) < 2:
+            continue
+        hashes = Counter(features[k].content_hash for k in group)
+        ordered = sorted(group, key=lambda k: _preference(articles[k], hashes[features[k].content_hash]))
+        first = ordered[0]
+        # Say why each copy matches the published one; a copy joined through a third copy says so.
+        copies = [(articles[k], match(first, k) or reasons[k]) for k in ordered[1:]]
+        groups.append((articles[first], copies))
+    return sorted(groups, key=lambda g: (g[0].source, g[0].index))
+
+
+def merge_duplicates(result: ExtractResult) -> ExtractResult:
+    """Keep one copy of each article; record the others on it and on their files' outcomes.
+
+    Returns a new result: `articles` are the copies to publish (input order kept), `merged` the
+    others (each with `duplicate_of`), and every outcome says what became of its file's articles.
+    """
+    groups = find_duplicates(result.articles)
+    if not groups:
+        return result
+    kept: dict[int, Article] = {}  # id of an original record → its annotated copy
+    merged: list[Article] = []
+    outcomes = {o.source: replace(o, merged=list(o.merged), duplicates=list(o.duplicates)) for o in result.outcomes}
+    for published, copies in groups:
+        kept[id(published)] = replace(published, duplicates=sorted(copy.ref for copy, _ in copies))
+        own = outcomes.get(published.source)
+        for copy, reason in copies:
+            merged.append(replace(copy, duplicate_of=published.ref))
+            if own is not None:
+                own.duplicates.append(copy.ref)
+            theirs = outcomes.get(copy.source)
+            if theirs is not None:
+                theirs.merged.append({"article": copy.ref, "kept": published.ref, "reason": reason})
+    merged_ids = {id(copy) for _, copies in groups for copy, _ in copies}
+    articles = [kept.get(id(a), a) for a in result.articles if id(a) not in merged_ids]
+    for outcome in outcomes.values():
+        outcome.duplicates.sort()
+        outcome.merged.sort(key=lambda m: m["article"])
+        if outcome.status == "ok" and outcome.merged and len(outcome.merged) >= outcome.articles:
+            main = next((m for m in outcome.merged if m["article"] == outcome.source), outcome.merged[0])
+            outcome.status, outcome.duplicate_of = "duplicate", main["kept"]
+            outcome.reason = f"same article as {main['kept']} ({main['reason']})"
+    return ExtractResult(outcomes=[outcomes[o.source] for o in result.outcomes], articles=articles,
+                         merged=_in_order(merged, result.articles))
+
+
+def _in_order(subset: Iterable[Article], original: list[Article]) -> list[Article]:
+    position = {(a.source, a.index): i for i, a in enumerate(original)}
+    return sorted(subset, key=lambda a: position[(a.source, a.index)])
