@@ -146,6 +146,9 @@ def classify(line: str) -> Furniture | None:
 
 
 def is_breadcrumb(line: str) -> bool:
+    stripped = line.strip()
+    if len(stripped) > 1 and stripped[0] == stripped[-1] == "|":
+        return False  # "| a | b |": a table row (article text), not a path of section names
     parts = _BREADCRUMB_SEP.split(line)
     if len(parts) < 3:
         return False

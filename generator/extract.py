@@ -10,6 +10,7 @@ file are recognised after that (a headline followed by a run of prose), while te
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -324,8 +325,8 @@ def _category(lines: list[Line], span: Span) -> str | None:
         if line.furniture and line.furniture.kind is bp.Kind.NAV and bp.is_breadcrumb(line.text):
             parts = [p for p in bp.breadcrumb_parts(line.text) if match_key(p) != title_key]
             return parts[-1] if len(parts) > 1 else None
-        if (line.furniture is None or line.furniture.kind is bp.Kind.NAV) and line.n_words <= 4:
-            return line.text
+        if (line.furniture is None or line.furniture.kind is bp.Kind.NAV) and 1 <= line.n_words <= 4:
+            return line.text  # a section name; a line without words ("---", "***") is not one
         return None
     return None
 
@@ -459,8 +460,18 @@ def _apply_html_meta(article: Article, meta: dict[str, str | None]) -> None:
         article.byline = meta["author"]
 
 
+def printable_name(name: str) -> str:
+    """A file name as text that UTF-8 (the report, the page metadata) can carry.
+
+    On Linux a name is bytes: those that are not UTF-8 reach Python as lone surrogates, which no
+    UTF-8 writer accepts. They are shown as Python escapes ("\\xff"), so the name stays recognisable.
+    """
+    return os.fsencode(name).decode("utf-8", errors="backslashreplace")
+
+
 def extract_file(path: Path, source_name: str, max_bytes: int) -> tuple[FileOutcome, list[Article]]:
     """Read and extract one file; bad input becomes a rejected outcome, never an exception."""
+    source_name = printable_name(source_name)
     try:
         source = read_source(path, max_bytes=max_bytes)
     except UnreadableInput as error:

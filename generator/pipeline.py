@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .atomic import atomic_write_text
 from .config import Settings
-from .extract import extract_file
+from .extract import extract_file, printable_name
 from .model import Article, FileOutcome
 
 
@@ -30,7 +30,7 @@ def discover(paths: Iterable[str]) -> tuple[list[InputFile], list[FileOutcome]]:
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
                 rel = child.relative_to(path)
-                name = str(Path(given) / rel)
+                name = printable_name(str(Path(given) / rel))
                 if any(part.startswith(".") for part in rel.parts):
                     problems.append(FileOutcome(name, "skipped", reason="hidden file"))
                 else:
@@ -38,7 +38,7 @@ def discover(paths: Iterable[str]) -> tuple[list[InputFile], list[FileOutcome]]:
         elif path.is_file():
             found.append(InputFile(path, given))
         else:
-            problems.append(FileOutcome(given, "rejected", reason="no such file or directory"))
+            problems.append(FileOutcome(printable_name(given), "rejected", reason="no such file or directory"))
     return found, problems
 
 
@@ -57,11 +57,17 @@ def _extract_chunk(items: list[InputFile], max_bytes: int) -> list[tuple[FileOut
 @dataclass
 class ExtractResult:
     outcomes: list[FileOutcome] = field(default_factory=list)
-    articles: list[Article] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list)  # after merge_duplicates: the published copies
+    merged: list[Article] = field(default_factory=list)  # copies merged into another file's article
 
     @property
     def failed(self) -> list[FileOutcome]:
         return [o for o in self.outcomes if o.status == "rejected"]
+
+    def every_article(self) -> list[Article]:
+        """Published and merged records together, in input order (file order, then index in the file)."""
+        position = {o.source: i for i, o in enumerate(self.outcomes)}
+        return sorted([*self.articles, *self.merged], key=lambda a: (position.get(a.source, len(position)), a.index))
 
 
 def extract_all(paths: Iterable[str], settings: Settings,
@@ -105,6 +111,7 @@ def report_dict(result: ExtractResult, extra: dict | None = None) -> dict:
     return {
         "inputs": len(outcomes),
         "articles": len(result.articles),
+        "duplicates_merged": len(result.merged),
         "status_counts": dict(sorted(counts.items())),
         "files": [{k: v for k, v in asdict(o).items() if v not in (None, [])} for o in outcomes],
         **(extra or {}),
