@@ -21,7 +21,7 @@ import email.utils
 import gzip
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
@@ -138,19 +138,17 @@ def _item(meta: Mapping, lang: str) -> FeedItem | None:
                     article_id=str(meta.get("article_id") or url))
 
 
-def read_items(docs_dir: Path, lang: str) -> list[FeedItem]:
-    """Every generated article page of one language, newest first (undated ones last)."""
+def read_metas(docs_dir: Path) -> list[dict]:
+    """Front matter of every generated article page on disk (both languages)."""
     root = docs_dir / ARTICLES
     if not root.is_dir():
         return []
-    items = []
-    for path in sorted(root.rglob("*.md")):
-        if path.name.endswith(".en.md") != (lang == "en"):
-            continue
-        meta = front_matter(path)
-        item = _item(meta, lang) if meta else None
-        if item:
-            items.append(item)
+    return [meta for path in sorted(root.rglob("*.md")) if (meta := front_matter(path))]
+
+
+def read_items(metas: Iterable[Mapping], lang: str) -> list[FeedItem]:
+    """The article pages of one language, newest first (undated ones last)."""
+    items = [item for meta in metas if meta.get("lang", lang) == lang and (item := _item(meta, lang))]
     return sorted(items, key=lambda i: i.sort_key, reverse=True)
 
 
@@ -223,15 +221,19 @@ def feed_xml(items: list[FeedItem], lang: str, site_url: str | None, limit: int 
 
 
 def write_feeds(site_dir: Path, docs_dir: Path, site_url: str | None, limit: int = 50,
-                channels: Mapping[str, tuple[str, str]] | None = None) -> list[Path]:
+                channels: Mapping[str, tuple[str, str]] | None = None,
+                metas: Iterable[Mapping] | None = None) -> list[Path]:
     """Write site/feed.xml (Arabic) and site/en/feed.xml (English); return the paths written.
 
     `channels` maps a language to its (title, description); the defaults match mkdocs.yml.
+    `metas` are the article pages' front matter when the caller has them in memory (the MkDocs
+    hook does); otherwise they are read from docs/.
     """
+    metas = list(metas) if metas is not None else read_metas(docs_dir)
     written = []
     for lang in LANGS:
         path = site_dir / FEED_NAME if lang == "ar" else site_dir / lang / FEED_NAME
-        text = feed_xml(read_items(docs_dir, lang), lang, site_url, limit, (channels or CHANNELS).get(lang))
+        text = feed_xml(read_items(metas, lang), lang, site_url, limit, (channels or CHANNELS).get(lang))
         atomic_write_text(path, text)
         written.append(path)
     return written

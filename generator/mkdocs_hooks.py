@@ -15,7 +15,14 @@ from mkdocs.structure.pages import Page
 from generator.config import Settings
 from generator.feeds import write_feeds, write_sitemap
 from generator.search import SearchIndexError, build_search_index
-from generator.site import ENV_REQUIRE_TRANSLATION, BuildError, generate_docs, settings_from_env
+from generator.site import (
+    ENV_REQUIRE_TRANSLATION,
+    BuildError,
+    article_metas,
+    generate_docs,
+    page_payload,
+    settings_from_env,
+)
 
 
 def _settings(config: MkDocsConfig) -> Settings:
@@ -30,16 +37,21 @@ def on_pre_build(config: MkDocsConfig) -> None:
         raise Abort(f"archive: {error}") from error
 
 
+def on_page_read_source(page: Page, config: MkDocsConfig) -> str | None:
+    """Generated article pages: no source to parse; their metadata and HTML come from the generator."""
+    return "" if page_payload(page.file.src_uri) else None
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    payload = page_payload(page.file.src_uri)
+    if payload is not None:
+        page.meta = dict(payload.meta)
+    return markdown
+
+
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Append the article's side-by-side view, pre-rendered as HTML by the render stage."""
-    fragment = page.meta.get("parallel")
-    if not fragment:
-        return html
-    docs = Path(config.docs_dir).resolve()
-    path = (docs / fragment).resolve()
-    if not path.is_relative_to(docs / "archive") or not path.is_file():
-        raise Abort(f"{page.file.src_path}: side-by-side fragment {fragment!r} is missing")
-    return html + "\n" + path.read_text(encoding="utf-8")
+    payload = page_payload(page.file.src_uri)
+    return payload.html if payload is not None else html
 
 
 @event_priority(-200)  # after the i18n plugin, whose post-build step builds the other languages
@@ -48,7 +60,7 @@ def on_post_build(config: MkDocsConfig) -> None:
     if i18n is not None and getattr(i18n, "building", False):
         return  # a nested per-language build: index once, when every language is written
     site_dir, docs_dir = Path(config.site_dir), Path(config.docs_dir)  # the root: /en/ is written inside it
-    write_feeds(site_dir, docs_dir, config.site_url)
+    write_feeds(site_dir, docs_dir, config.site_url, metas=article_metas())
     write_sitemap(site_dir, docs_dir, config.site_url)
     try:
         build_search_index(site_dir)

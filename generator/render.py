@@ -47,14 +47,20 @@ _MD_INLINE = re.compile(r"([\\`*_{}\[\]#])")
 _MD_LINE_START = re.compile(r"^(\d+)([.)])|^([-+=:])")
 
 
-def md_text(text: str | None) -> str:
-    """Article text as literal Markdown: HTML, Markdown and attribute syntax cannot take effect."""
+def md_inline(text: str | None) -> str:
+    """Article text as literal Markdown inside a line (a heading, a link text, a list item)."""
     if not text:
         return ""
-    text = " ".join(text.split())
-    text = html.escape(text, quote=False)
-    text = _MD_INLINE.sub(r"\\\1", text)
-    return _MD_LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", text)
+    return _MD_INLINE.sub(r"\\\1", html.escape(" ".join(text.split()), quote=False))
+
+
+def md_text(text: str | None) -> str:
+    """Article text as a literal Markdown paragraph: HTML, Markdown and attribute syntax cannot take effect.
+
+    Only a paragraph's start needs the line-start escapes ("1." would start a list, "-" a rule);
+    inside a line they would show as a stray backslash ("\\=" is not an escape).
+    """
+    return _MD_LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", md_inline(text))
 
 
 # --- identities and paths ---------------------------------------------------------------------
@@ -133,11 +139,25 @@ class Entry:
         return (self.article.date or "", self.article.time or "", self.key)
 
 
+@dataclass(frozen=True)
+class PagePayload:
+    """A generated article page as the site build needs it: its front matter and its HTML body.
+
+    The Markdown file in docs/ is the page's readable, diffable form; the MkDocs hook takes the
+    metadata and body from here instead of parsing YAML and Markdown back, which was most of the
+    per-page cost of a large build. tests/test_site.py checks that both forms say the same.
+    """
+
+    meta: dict
+    html: str
+
+
 @dataclass
 class RenderResult:
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
+    payloads: dict[str, PagePayload] = field(default_factory=dict)  # docs-relative POSIX path → payload
 
 
 def _display_date(iso: str | None, lang: str) -> str | None:
@@ -183,6 +203,7 @@ def _front_matter(article: Article, entry: Entry, lang: str, tags: list[dict[str
         "tags": tags,
         "source": article.source,
         "source_index": article.index,
+        "duplicates": article.duplicates,  # other input files holding this same article
         "content_hash": article.content_hash,
         "article_id": entry.key,
         "url": own,
@@ -217,6 +238,7 @@ def _templates() -> jinja2.Environment:
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
     env.filters["md"] = md_text
+    env.filters["md_inline"] = md_inline
     return env
 
 
@@ -235,10 +257,15 @@ def render_site(articles: Iterable[Article], docs_dir: Path) -> RenderResult:
         if entry.article.publisher:
             publisher_pages.setdefault(entry.article.publisher,
                                        Page(ARCHIVE / "publishers" / f"{slug(entry.article.publisher)}.md"))
+    payloads: dict[str, PagePayload] = {}
     for entry in entries:
-        pages.update(_article_pages(entry, tag_pages))
+        for path, (text, payload) in _article_pages(entry, tag_pages).items():
+            pages[path] = text
+            payloads[str(path)] = payload
     pages.update(_index_pages(entries, tag_pages, publisher_pages))
-    return _write_tree(docs_dir, pages)
+    result = _write_tree(docs_dir, pages)
+    result.payloads = payloads
+    return result
 
 
 def _entries(articles: Iterable[Article]) -> list[Entry]:
@@ -269,7 +296,7 @@ def name_page(entry: GlossaryEntry) -> Page:
     return Page(ARCHIVE / "names" / f"{slug(entry.en)}.md")
 
 
-def _article_pages(entry: Entry, tag_pages: dict[str, Page]) -> dict[PurePosixPath, str]:
+def _article_pages(entry: Entry, tag_pages: dict[str, Page]) -> dict[PurePosixPath, tuple[str, PagePayload]]:
     article, t = entry.article, entry.article.translation or Translation()
     out = {}
     for lang in ("ar", "en"):
@@ -282,17 +309,39 @@ def _article_pages(entry: Entry, tag_pages: dict[str, Page]) -> dict[PurePosixPa
         front["names"] = [{"name": n.ar if lang == "ar" else n.en, "type": n.type,
                            "url": name_page(n).url_ar if lang == "ar" else name_page(n).url_en}
                           for n in entry.names]
-        if article.paragraphs:
-            fragment = entry.page.fragment(lang)
-            front["parallel"] = str(fragment)
-            out[fragment] = _templates().get_template("parallel.html.j2").render(
-                article=article, translation=t, lang=lang)
         template = _templates().get_template(f"article.{lang}.md.j2")
         body = template.render(article=article, translation=t, page=entry.page,
                                twin=_rel(entry.page.en if lang == "ar" else entry.page.ar,
                                          entry.page.ar if lang == "ar" else entry.page.en))
-        out[entry.page.ar if lang == "ar" else entry.page.en] = _dump(front, body)
+        html_body = article_html(article, lang, entry.page)
+        out[entry.page.ar if lang == "ar" else entry.page.en] = (_dump(front, body), PagePayload(front, html_body))
     return out
+
+
+def _paragraph_html(text: str | None) -> str:
+    # What Python-Markdown makes of `md_text(text)` as a paragraph: the literal text, HTML-escaped.
+    return f"<p>{html.escape(' '.join((text or '').split()), quote=False)}</p>"
+
+
+def article_html(article: Article, lang: str, page: Page | None) -> str:
+    """The HTML of an article page's body: the Markdown body as HTML, then the side-by-side view.
+
+    Equal to what Python-Markdown makes of article.<lang>.md.j2 (tests/test_site.py compares them
+    on every page of a real build), so the site says what the Markdown file says.
+    """
+    t = article.translation or Translation()
+    if lang == "ar":
+        parts = [_paragraph_html(p) for p in article.paragraphs if p.strip()]
+    elif t.status == "pending":
+        original = ("../" * (page.url_ar.count("/") + 1) + page.url_ar) if page else ""
+        parts = ['<div class="admonition warning">\n<p class="admonition-title">Translation pending</p>\n'
+                 '<p>This article has no English translation yet. '
+                 f'<a href="{html.escape(original)}" hreflang="ar">Read the Arabic original</a>.</p>\n</div>']
+    else:
+        english = (" ".join(s.en or "" for s in sentences) for sentences in t.paragraphs)
+        parts = [_paragraph_html(text) for text in english if text.strip()]
+    fragment = _templates().get_template("parallel.html.j2").render(article=article, translation=t, lang=lang)
+    return "\n".join(parts) + "\n" + fragment
 
 
 def _index_pages(entries: list[Entry], tag_pages: dict[str, Page],
@@ -375,8 +424,9 @@ def _item_line(entry: Entry, lang: str, href: str) -> str:
         title, date = translated or article.title, _display_date(article.date, "en") or "undated"
         publisher = (t.publisher if t and t.publisher else None) or article.publisher
         pending = "" if translated else " *(translation pending)*"
-    line = f"- [{md_text(title)}]({href}){pending} — {date}"
-    return line + (f" · {md_text(publisher)}" if publisher else "")
+    title = title or ("بلا عنوان" if lang == "ar" else "Untitled")  # a link needs visible text
+    line = f"- [{md_inline(title)}]({href}){pending} — {date}"
+    return line + (f" · {md_inline(publisher)}" if publisher else "")
 
 
 def _months(entries: list[Entry]) -> list[tuple[int, list[Entry]]]:

@@ -15,9 +15,10 @@ from pathlib import Path
 
 from .atomic import atomic_write_text
 from .config import Settings
+from .duplicates import merge_duplicates
 from .pipeline import extract_all, report_dict
 from .progress import SentenceProgress
-from .render import render_site
+from .render import PagePayload, render_site
 from .translate import translate_articles
 
 # Options of the current run, passed from `python -m generator build/serve` through the environment
@@ -46,6 +47,17 @@ def settings_from_env(settings: Settings) -> Settings:
 
 
 _last_fingerprint: tuple | None = None
+_payloads: dict[str, PagePayload] = {}
+
+
+def page_payload(src_uri: str) -> PagePayload | None:
+    """The generated page at docs-relative `src_uri`, as the last `generate_docs` in this process made it."""
+    return _payloads.get(src_uri)
+
+
+def article_metas() -> list[dict]:
+    """Front matter of every generated article page (both languages), for feeds."""
+    return [payload.meta for _, payload in sorted(_payloads.items())]
 
 
 def _fingerprint(settings: Settings) -> tuple:
@@ -67,9 +79,9 @@ def generate_docs(settings: Settings, require_translation: bool = False) -> Gene
     """
     global _last_fingerprint
     fingerprint = _fingerprint(settings)
-    if fingerprint == _last_fingerprint:
+    if fingerprint == _last_fingerprint and _payloads:
         return None
-    result = extract_all([str(settings.seeds_dir)], settings)
+    result = merge_duplicates(extract_all([str(settings.seeds_dir)], settings))  # one page per article
     for outcome in result.failed:
         print(f"error: {outcome.source}: {outcome.reason}", file=sys.stderr)
     bar = SentenceProgress("translating", "sentences")
@@ -81,6 +93,8 @@ def generate_docs(settings: Settings, require_translation: bool = False) -> Gene
         raise BuildError(f"{stats.pending} sentences have no translation and no model is installed "
                          "(run: argospm install translate-ar_en)")
     rendered = render_site(result.articles, settings.docs_dir)
+    _payloads.clear()
+    _payloads.update(rendered.payloads)
     report = report_dict(result, {"translation": stats.as_report(),
                                   "pages": {"written": len(rendered.written), "unchanged": rendered.unchanged,
                                             "removed": len(rendered.removed)}})

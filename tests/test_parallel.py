@@ -15,12 +15,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-import markdown
 import pytest
-import yaml
 
 from generator.model import Article, SentencePair, Translation
-from generator.render import _templates
+from generator.render import _templates, article_html
 from tests.conftest import ROOT, SEEDS, make_archive
 from tests.test_site import article_docs, build, front_matter, html_of, resolve
 
@@ -139,8 +137,9 @@ def site(packages: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("parallel")
     lines = SEEDS[0].read_text(encoding="utf-8").split("\n")
     first = next(i for i, line in enumerate(lines) if line.startswith("اعتبر الكرملين"))
-    lines[first + 1:first + 1] = ["", HOSTILE]
-    lines[2] = "عنوان مختلف: وثيقة فيها نص غريب"  # a different title: a separate article, not a duplicate
+    # A different title and only the opening of the seed's body: a separate article, not a duplicate.
+    lines = [*lines[:first + 1], "", HOSTILE]
+    lines[2] = "عنوان مختلف: وثيقة فيها نص غريب"
     hostile = tmp / "hostile.txt"
     hostile.write_text("\n".join(lines), encoding="utf-8")
     root = make_archive(tmp / "archive", [*SEEDS, hostile])
@@ -284,18 +283,7 @@ def test_pending_translation_shows_arabic_and_a_pending_english_column(tmp_path:
 
 
 def render(article: Article, lang: str) -> ArticlePage:
-    body = _templates().get_template(f"article.{lang}.md.j2").render(article=article, translation=article.translation,
-                                                                     page=None, twin="twin.md")
-    section = re.search(r"^markdown_extensions:\n(?:[ #].*\n|\n)*", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"),
-                        re.MULTILINE)
-    config = yaml.safe_load(section.group(0))  # the site's Markdown extensions, as MkDocs runs them
-    extensions = [e if isinstance(e, str) else next(iter(e)) for e in config["markdown_extensions"]]
-    configs = {k: v for e in config["markdown_extensions"] if isinstance(e, dict) for k, v in e.items()}
-    html = markdown.markdown(body, extensions=extensions, extension_configs=configs)
-    # As the MkDocs hook does: the side-by-side fragment is appended after Markdown conversion.
-    html += "\n" + _templates().get_template("parallel.html.j2").render(article=article,
-                                                                        translation=article.translation, lang=lang)
-    return article_page_from(f'<div class="archive-body">{html}</div>')
+    return article_page_from(f'<div class="archive-body">{article_html(article, lang, None)}</div>')
 
 
 def article_page_from(html: str) -> ArticlePage:

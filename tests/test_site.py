@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
+import markdown
 import pytest
 import yaml
 
@@ -93,6 +94,33 @@ def test_every_article_has_an_arabic_and_an_english_page(site: Path) -> None:
         meta = front_matter(doc)
         assert html_of(site, meta["url"]).exists() and html_of(site, meta["twin_url"]).exists()
         assert meta["twin_url"] == "en/" + meta["url"]
+
+
+def site_markdown(text: str) -> str:
+    """Markdown → HTML with the site's extensions, as MkDocs would convert a page."""
+    section = re.search(r"^markdown_extensions:\n(?:[ #].*\n|\n)*", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"),
+                        re.MULTILINE)
+    config = yaml.safe_load(section.group(0))
+    extensions = [e if isinstance(e, str) else next(iter(e)) for e in config["markdown_extensions"]]
+    configs = {k: v for e in config["markdown_extensions"] if isinstance(e, dict) for k, v in e.items()}
+    return markdown.markdown(text, extensions=extensions, extension_configs=configs)
+
+
+def test_built_article_body_is_what_its_markdown_file_says(site: Path) -> None:
+    """The build takes article bodies from the generator, not by converting the .md: both must agree."""
+    def squeeze(html: str) -> str:
+        return re.sub(r">\s+<", "><", html.strip())
+
+    checked = 0
+    for doc in article_docs(site):
+        for path in (doc, doc.with_name(doc.stem + ".en.md")):
+            text = path.read_text(encoding="utf-8")
+            meta, body = front_matter(path), text.split("\n---\n", 1)[1]
+            built = html_of(site, meta["url"]).read_text(encoding="utf-8")
+            shown = built.split('<div class="archive-body">', 1)[1].split('<details class="parallel"', 1)[0]
+            assert squeeze(site_markdown(body)) == squeeze(shown), path
+            checked += 1
+    assert checked == 12
 
 
 def test_language_and_direction_of_every_page(site: Path) -> None:
