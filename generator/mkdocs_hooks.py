@@ -11,6 +11,7 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
 from generator.config import Settings
 from generator.feeds import write_feeds, write_sitemap
@@ -38,7 +39,7 @@ def on_pre_build(config: MkDocsConfig) -> None:
 
 
 def on_page_read_source(page: Page, config: MkDocsConfig) -> str | None:
-    """Generated article pages: no source to parse; their metadata and HTML come from the generator."""
+    """Generated pages: no source to parse; their metadata, HTML and headings come from the generator."""
     return "" if page_payload(page.file.src_uri) else None
 
 
@@ -51,7 +52,10 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     payload = page_payload(page.file.src_uri)
-    return payload.html if payload is not None else html
+    if payload is None:
+        return html
+    page.toc = get_toc(payload.toc)
+    return payload.html
 
 
 @event_priority(-200)  # after the i18n plugin, whose post-build step builds the other languages

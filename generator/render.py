@@ -24,6 +24,7 @@ import yaml
 from .arabic import match_key
 from .atomic import atomic_write_text
 from .dates import to_hijri
+from .markup import HtmlWriter, MarkdownWriter, md_inline, md_text, page_url, relative_md, toc_tokens
 from .metadata import GlossaryEntry, glossary
 from .model import Article, Translation
 from .names import find_names
@@ -38,30 +39,6 @@ HIJRI_AR = ("محرم", "صفر", "ربيع الأول", "ربيع الآخر", 
             "شوال", "ذو القعدة", "ذو الحجة")
 HIJRI_EN = ("Muharram", "Safar", "Rabi al-Awwal", "Rabi al-Thani", "Jumada al-Awwal", "Jumada al-Thani", "Rajab",
             "Shaban", "Ramadan", "Shawwal", "Dhu al-Qadah", "Dhu al-Hijjah")
-
-# --- escaping ---------------------------------------------------------------------------------
-
-# Python-Markdown's escapable characters that could start markup mid-line ("|" and "~" are not
-# escapable without the tables/tilde extensions, which the site does not enable).
-_MD_INLINE = re.compile(r"([\\`*_{}\[\]#])")
-_MD_LINE_START = re.compile(r"^(\d+)([.)])|^([-+=:])")
-
-
-def md_inline(text: str | None) -> str:
-    """Article text as literal Markdown inside a line (a heading, a link text, a list item)."""
-    if not text:
-        return ""
-    return _MD_INLINE.sub(r"\\\1", html.escape(" ".join(text.split()), quote=False))
-
-
-def md_text(text: str | None) -> str:
-    """Article text as a literal Markdown paragraph: HTML, Markdown and attribute syntax cannot take effect.
-
-    Only a paragraph's start needs the line-start escapes ("1." would start a list, "-" a rule);
-    inside a line they would show as a stray backslash ("\\=" is not an escape).
-    """
-    return _MD_LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", md_inline(text))
-
 
 # --- identities and paths ---------------------------------------------------------------------
 
@@ -94,32 +71,17 @@ class Page:
 
     @property
     def url_ar(self) -> str:
-        return _url(self.ar)
+        return page_url(self.ar)
 
     @property
     def url_en(self) -> str:
-        return "en/" + _url(self.ar)
-
-
-def _url(path: PurePosixPath) -> str:
-    stem = path.with_suffix("")
-    return (str(stem.parent) + "/" if stem.name == "index" else str(stem) + "/").lstrip("./")
+        return page_url(self.en)
 
 
 def article_page(article: Article, key: str) -> Page:
     folder = article.date[:4] if article.date else "undated"
     name = f"{article.date or 'undated'}-{key}"
     return Page(ARCHIVE / "articles" / folder / f"{name}.md")
-
-
-def _rel(from_page: PurePosixPath, to_page: PurePosixPath) -> str:
-    """Relative Markdown link between two docs files (MkDocs checks and rewrites it)."""
-    parts_from = from_page.parent.parts
-    parts_to = to_page.parts
-    common = 0
-    while common < len(parts_from) and common < len(parts_to) - 1 and parts_from[common] == parts_to[common]:
-        common += 1
-    return "/".join([".."] * (len(parts_from) - common) + list(parts_to[common:]))
 
 
 # --- view models ------------------------------------------------------------------------------
@@ -150,6 +112,7 @@ class PagePayload:
 
     meta: dict
     html: str
+    toc: list[dict] = field(default_factory=list)  # heading tokens, as MkDocs' get_toc takes them
 
 
 @dataclass
@@ -235,6 +198,7 @@ def _dump(front: dict, body: str) -> str:
 @cache
 def _templates() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("generator", "templates"), autoescape=False,
+                             extensions=["jinja2.ext.do"],
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
     env.filters["md"] = md_text
@@ -262,7 +226,9 @@ def render_site(articles: Iterable[Article], docs_dir: Path) -> RenderResult:
         for path, (text, payload) in _article_pages(entry, tag_pages).items():
             pages[path] = text
             payloads[str(path)] = payload
-    pages.update(_index_pages(entries, tag_pages, publisher_pages))
+    for path, (text, payload) in _index_pages(entries, tag_pages, publisher_pages).items():
+        pages[path] = text
+        payloads[str(path)] = payload
     result = _write_tree(docs_dir, pages)
     result.payloads = payloads
     return result
@@ -311,7 +277,7 @@ def _article_pages(entry: Entry, tag_pages: dict[str, Page]) -> dict[PurePosixPa
                           for n in entry.names]
         template = _templates().get_template(f"article.{lang}.md.j2")
         body = template.render(article=article, translation=t, page=entry.page,
-                               twin=_rel(entry.page.en if lang == "ar" else entry.page.ar,
+                               twin=relative_md(entry.page.en if lang == "ar" else entry.page.ar,
                                          entry.page.ar if lang == "ar" else entry.page.en))
         html_body = article_html(article, lang, entry.page)
         out[entry.page.ar if lang == "ar" else entry.page.en] = (_dump(front, body), PagePayload(front, html_body))
@@ -344,8 +310,13 @@ def article_html(article: Article, lang: str, page: Page | None) -> str:
     return "\n".join(parts) + "\n" + fragment
 
 
+INDEX_PAGES = {name: Page(ARCHIVE / path) for name, path in (
+    ("latest", "index.md"), ("timeline", "timeline/index.md"), ("publishers", "publishers/index.md"),
+    ("tags", "tags/index.md"), ("undated", "undated.md"))}
+
+
 def _index_pages(entries: list[Entry], tag_pages: dict[str, Page],
-                 publisher_pages: dict[str, Page]) -> dict[PurePosixPath, str]:
+                 publisher_pages: dict[str, Page]) -> dict[PurePosixPath, tuple[str, PagePayload]]:
     dated = [e for e in entries if e.article.date]
     undated = sorted((e for e in entries if not e.article.date), key=lambda e: (e.article.title or "", e.key))
     by_year: dict[str, list[Entry]] = defaultdict(list)
@@ -391,42 +362,47 @@ def _index_pages(entries: list[Entry], tag_pages: dict[str, Page],
     for name, group in by_tag.items():
         specs.append((tag_pages[name], "group", {"kind": "tag", "name": name, "entries": group}))
 
-    out = {}
-    lines: dict[tuple[str, str, PurePosixPath], str] = {}  # an article's list line, per language and folder
+    out: dict[PurePosixPath, tuple[str, PagePayload]] = {}
+    lines: dict[tuple[str, str, str], str] = {}  # an entry's list line per language and link base
     for page, template_name, context in specs:
+        template = _templates().get_template(f"{template_name}.j2")
         for lang in ("ar", "en"):
             here = page.ar if lang == "ar" else page.en
+            bodies = []
+            for writer in (MarkdownWriter(here, lang), HtmlWriter(here, lang)):
 
-            def link(target: Page, here: PurePosixPath = here, lang: str = lang) -> str:
-                return _rel(here, target.ar if lang == "ar" else target.en)
+                def item_lines(entries: list[Entry], writer: MarkdownWriter | HtmlWriter = writer) -> list[str]:
+                    out_lines = []
+                    for entry in entries:
+                        key = (entry.key, writer.lang, writer.link_base)
+                        if key not in lines:
+                            lines[key] = _item_line(entry, writer)
+                        out_lines.append(lines[key])
+                    return out_lines
 
-            def item(entry: Entry, here: PurePosixPath = here, lang: str = lang) -> str:
-                key = (entry.key, lang, here.parent)
-                if key not in lines:
-                    lines[key] = _item_line(entry, lang, _rel(here, entry.page.ar if lang == "ar" else entry.page.en))
-                return lines[key]
-
-            template = _templates().get_template(f"{template_name}.md.j2")
-            body = template.render(lang=lang, link=link, item=item, date=_display_date, **context)
-            title = _first_heading(body)
-            out[here] = _dump({"lang": lang, "title": title, "generated": True}, body)
+                bodies.append(template.render(lang=lang, w=writer, item_lines=item_lines, pages=INDEX_PAGES,
+                                              **context))
+            markdown_body, html_body = bodies
+            title = html.unescape(re.sub(r"<[^>]+>", "", writer.toc[0].name)) if writer.toc else ""
+            front = {"lang": lang, "title": title, "generated": True}
+            out[here] = (_dump(front, markdown_body), PagePayload(front, html_body, toc_tokens(writer.toc)))
     return out
 
 
-def _item_line(entry: Entry, lang: str, href: str) -> str:
+def _item_line(entry: Entry, w: MarkdownWriter | HtmlWriter) -> str:
     """One archive list entry: linked title — date · publisher (English title when translated)."""
     article, t = entry.article, entry.article.translation
-    if lang == "ar":
+    if w.lang == "ar":
         title, date, publisher = article.title, _display_date(article.date, "ar") or "بلا تاريخ", article.publisher
         pending = ""
     else:
         translated = t.title if t and t.title else None
         title, date = translated or article.title, _display_date(article.date, "en") or "undated"
         publisher = (t.publisher if t and t.publisher else None) or article.publisher
-        pending = "" if translated else " *(translation pending)*"
-    title = title or ("بلا عنوان" if lang == "ar" else "Untitled")  # a link needs visible text
-    line = f"- [{md_inline(title)}]({href}){pending} — {date}"
-    return line + (f" · {md_inline(publisher)}" if publisher else "")
+        pending = "" if translated else " " + w.emphasis("(translation pending)")
+    title = title or ("بلا عنوان" if w.lang == "ar" else "Untitled")  # a link needs visible text
+    line = f"{w.link(w.text(title), entry.page)}{pending} — {date}"
+    return line + (f" · {w.text(publisher)}" if publisher else "")
 
 
 def _months(entries: list[Entry]) -> list[tuple[int, list[Entry]]]:
@@ -434,11 +410,6 @@ def _months(entries: list[Entry]) -> list[tuple[int, list[Entry]]]:
     for entry in entries:
         months[int(entry.article.date[5:7])].append(entry)
     return [(m, months[m]) for m in sorted(months, reverse=True)]
-
-
-def _first_heading(markdown: str) -> str:
-    match = re.search(r"^# (.+)$", markdown, re.MULTILINE)
-    return re.sub(r"\\(.)", r"\1", match.group(1)) if match else ""
 
 
 def _write_tree(docs_dir: Path, pages: dict[PurePosixPath, str]) -> RenderResult:

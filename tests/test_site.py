@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 import socket
 import subprocess
@@ -16,7 +17,11 @@ from urllib.parse import unquote, urljoin, urlparse
 import markdown
 import pytest
 import yaml
+from mkdocs.utils import get_relative_url
 
+from generator.config import Settings
+from generator.pipeline import extract_all
+from generator.render import render_site
 from tests.conftest import ROOT, SEEDS, make_archive, run_cli
 
 
@@ -121,6 +126,39 @@ def test_built_article_body_is_what_its_markdown_file_says(site: Path) -> None:
             assert squeeze(site_markdown(body)) == squeeze(shown), path
             checked += 1
     assert checked == 12
+
+
+def url_of(docs_path: str) -> str:
+    """The site URL MkDocs (with i18n suffixes and directory URLs) gives a docs page."""
+    english = docs_path.endswith(".en.md")
+    stem = docs_path[: -len(".en.md") if english else -len(".md")]
+    stem = stem[: -len("index")] if stem.endswith("index") else stem + "/"
+    return ("en/" if english else "") + stem
+
+
+def test_generated_index_pages_are_what_their_markdown_files_say(tmp_path: Path) -> None:
+    """Index pages are written twice (Markdown file, HTML for the build): both must say the same,
+    links and headings (the page's table of contents) included."""
+    settings = Settings.for_root(ROOT)
+    rendered = render_site(extract_all([str(ROOT / "seeds")], settings).articles, tmp_path)
+    checked = 0
+    for src, payload in rendered.payloads.items():
+        if src.startswith("archive/articles/"):
+            continue
+        body = (tmp_path / src).read_text(encoding="utf-8").split("\n---\n", 1)[1]
+        md = markdown.Markdown(extensions=["admonition", "attr_list", "md_in_html", "toc"])
+        expected = md.convert(body)
+
+        def as_url(match: re.Match[str], src: str = src) -> str:
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(src), match[1]))
+            return f'href="{get_relative_url(url_of(target), url_of(src))}{match[2] or ""}"'
+
+        expected = re.sub(r'href="([^"#]+\.md)(#[^"]*)?"', as_url, expected)
+        assert re.sub(r">\s+<", "><", expected.strip()) == re.sub(r">\s+<", "><", payload.html.strip()), src
+        assert [(t["level"], t["id"], t["name"]) for t in md.toc_tokens] == \
+            [(t["level"], t["id"], t["name"]) for t in payload.toc], src
+        checked += 1
+    assert checked > 30
 
 
 def test_language_and_direction_of_every_page(site: Path) -> None:
