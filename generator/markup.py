@@ -14,6 +14,7 @@ import html
 import posixpath
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Protocol
 
@@ -46,6 +47,7 @@ def html_text(text: str | None) -> str:
     return html.escape(" ".join((text or "").split()), quote=False)
 
 
+@lru_cache(maxsize=1 << 16)  # index pages ask for the same few thousand URLs again and again
 def page_url(path: PurePosixPath) -> str:
     """Site-relative URL of a docs page: archive/x.md → archive/x/, x.en.md → en/x/, index → folder."""
     name = path.name
@@ -56,6 +58,7 @@ def page_url(path: PurePosixPath) -> str:
     return lang_prefix + url.lstrip("/")
 
 
+@lru_cache(maxsize=1 << 17)
 def relative_url(target: str, base: str) -> str:
     """Link from the page at URL `base` to URL `target` (both site-relative folders), as MkDocs writes it."""
     rel = posixpath.relpath(target or ".", base or ".")

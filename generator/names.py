@@ -10,6 +10,7 @@ alignment alone, so editing the glossary re-renders every cached sentence withou
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -105,7 +106,8 @@ def _word_starts(text: str) -> list[tuple[int, str]]:
     return [(m.start(), m.group()) for m in _LETTER_RUN.finditer(text.translate(_KEY_LETTERS))]
 
 
-def find_names(text: str) -> list[NameSpan]:
+@lru_cache(maxsize=1 << 16)  # translation and rendering both look at every sentence
+def find_names(text: str) -> tuple[NameSpan, ...]:
     """Glossary names in `text`, left to right, longest form first at each position.
 
     The result is what one alternation of every form (longest first) finds with `finditer`;
@@ -125,7 +127,7 @@ def find_names(text: str) -> list[NameSpan]:
                 spans.append(NameSpan(match.start("name"), match.end("name"), forms[form_id][1]))
                 end = match.end()
                 break
-    return spans
+    return tuple(spans)
 
 
 def decode_pieces(pieces: list[str]) -> str:
@@ -133,7 +135,7 @@ def decode_pieces(pieces: list[str]) -> str:
     return "".join(pieces).replace("\u2581", " ").strip()
 
 
-def restore_names(pieces: list[str], align: list[list[int]], names: list[NameSpan]) -> str:
+def restore_names(pieces: list[str], align: list[list[int]], names: Sequence[NameSpan]) -> str:
     """Model output with every glossary name in its English form (see the module docstring)."""
     slots: list[str | None] = list(pieces)  # None = removed token
     inserts: dict[int, list[str]] = {}

@@ -25,9 +25,11 @@ from .arabic import match_key
 from .atomic import atomic_write_text
 from .dates import to_hijri
 from .markup import HtmlWriter, MarkdownWriter, md_inline, md_text, page_url, relative_md, toc_tokens
+from .memory import memory_key
 from .metadata import GlossaryEntry, glossary
 from .model import Article, Translation
 from .names import find_names
+from .parallel import parallel_html
 
 ARCHIVE = PurePosixPath("archive")  # generated pages, relative to docs/
 LATEST_COUNT = 50
@@ -248,16 +250,25 @@ def _names_in(article: Article) -> list[GlossaryEntry]:
     """Glossary names the article mentions (title and body), first mention first, each once.
 
     Short forms count as their full name (بيسكوف → Dmitry Peskov), so each person has one page.
+    The body is searched sentence by sentence, as translation did: find_names caches by text.
     """
     by_english = {entry.en: entry for entry in glossary()}
     found: dict[str, GlossaryEntry] = {}
-    for text in (article.title or "", *article.paragraphs):
+    pairs = article.translation.paragraphs if article.translation else []
+    if len(pairs) == len(article.paragraphs) and all(
+            " ".join(s.ar for s in sentences).split() == paragraph.split()
+            for sentences, paragraph in zip(pairs, article.paragraphs, strict=True)):
+        texts = [memory_key(s.ar) for sentences in pairs for s in sentences]
+    else:  # a reviewed translation is aligned by paragraph, or none yet
+        texts = list(article.paragraphs)
+    for text in (article.title or "", *texts):
         for span in find_names(text):
             entry = by_english.get(span.entry.same_as or "", span.entry)
             found.setdefault(entry.en, entry)
     return list(found.values())
 
 
+@cache
 def name_page(entry: GlossaryEntry) -> Page:
     return Page(ARCHIVE / "names" / f"{slug(entry.en)}.md")
 
@@ -306,7 +317,7 @@ def article_html(article: Article, lang: str, page: Page | None) -> str:
     else:
         english = (" ".join(s.en or "" for s in sentences) for sentences in t.paragraphs)
         parts = [_paragraph_html(text) for text in english if text.strip()]
-    fragment = _templates().get_template("parallel.html.j2").render(article=article, translation=t, lang=lang)
+    fragment = parallel_html(article, t, lang)
     return "\n".join(parts) + "\n" + fragment
 
 

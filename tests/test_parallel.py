@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from generator.model import Article, SentencePair, Translation
-from generator.render import _templates, article_html
+from generator.parallel import parallel_html
+from generator.render import article_html
 from tests.conftest import ROOT, SEEDS, make_archive
 from tests.test_site import article_docs, build, front_matter, html_of, resolve
 
@@ -326,6 +327,5 @@ def test_uneven_translations_keep_one_row_per_arabic_paragraph() -> None:
 
 
 def test_no_paragraphs_no_view() -> None:
-    fragment = _templates().get_template("parallel.html.j2").render(article=Article(source="x.txt"),
-                                                                    translation=Translation(), lang="ar")
+    fragment = parallel_html(Article(source="x.txt"), Translation(), "ar")
     assert "parallel" not in fragment
