@@ -191,8 +191,9 @@ def _children_cpu() -> float:
 
 
 def reset_outputs(prepared: Prepared) -> None:
-    """Back to the state before a first build: no generated pages, no site, no report."""
-    for folder in (prepared.root / "docs" / "archive", prepared.root / "site", prepared.root / "build"):
+    """Back to the state before a first build: no generated pages, no site, no report, no manifest."""
+    for folder in (prepared.root / "docs" / "archive", prepared.root / "site", prepared.root / "build",
+                   prepared.root / ".cache"):
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -27,6 +27,7 @@ Which pairs are compared at all is decided without comparing every pair: see `_c
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from collections import Counter
 from collections.abc import Iterable
@@ -79,6 +80,10 @@ def _shingles(article: Article) -> tuple[int, frozenset[int]]:
 def _features(article: Article) -> _Features:
     samples = frozenset(h for h in _shingles(article)[1] if h % SAMPLE_EVERY == 0)
     return _Features(article.content_hash, match_key(article.title) if article.title else None, samples)
+
+
+def _feature_key(article: Article) -> str:
+    return hashlib.sha1(repr((article.title, article.paragraphs)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _dates_conflict(a: Article, b: Article) -> bool:
@@ -144,16 +149,38 @@ def _candidates(features: list[_Features]) -> set[tuple[int, int]]:
     return pairs
 
 
-def find_duplicates(articles: list[Article]) -> list[tuple[Article, list[tuple[Article, str]]]]:
-    """Groups of one article: (the copy to publish, [(each other copy, why it matched)]), only groups of 2+."""
-    features = [_features(a) for a in articles]
+def find_duplicates(articles: list[Article], cache: dict[str, object] | None = None
+                    ) -> list[tuple[Article, list[tuple[Article, str]]]]:
+    """Groups of one article: (the copy to publish, [(each other copy, why it matched)]), only groups of 2+.
+
+    `cache` (the build manifest's) keeps each article's features by its text, and each compared
+    pair's verdict: an incremental build computes them for new articles only.
+    """
+    features: list[_Features] = []
+    keys: list[str] = []
+    used: dict[str, object] = {}
+    for article in articles:
+        key = _feature_key(article)
+        found = cache.get(key) if cache is not None else None
+        features.append(found if isinstance(found, _Features) else _features(article))
+        keys.append(key)
+        used[key] = features[-1]
     bodies: dict[int, tuple[int, frozenset[int]]] = {}  # only candidates' full shingle sets are kept
 
+    # The verdict on a pair depends on both texts, files and dates: that is its cache key.
+    sides = [hashlib.sha1(repr((keys[k], a.source, a.date_source, a.date)).encode("utf-8", "surrogatepass")
+                          ).hexdigest()[:16] for k, a in enumerate(articles)]
+
     def match(i: int, j: int) -> str | None:
+        pair = "pair:" + (sides[i] + sides[j] if sides[i] < sides[j] else sides[j] + sides[i])
+        if cache is not None and pair in cache:
+            used[pair] = cache[pair]
+            return cache[pair]  # type: ignore[return-value]
         for k in (i, j):
             if k not in bodies:
                 bodies[k] = _shingles(articles[k])
-        return _match(articles[i], articles[j], features[i], features[j], bodies[i], bodies[j])
+        used[pair] = _match(articles[i], articles[j], features[i], features[j], bodies[i], bodies[j])
+        return used[pair]  # type: ignore[return-value]
 
     matches: list[tuple[tuple, tuple, int, int, str]] = []
     for i, j in _candidates(features):
@@ -192,16 +219,19 @@ def find_duplicates(articles: list[Article]) -> list[tuple[Article, list[tuple[A
         # Say why each copy matches the published one; a copy joined through a third copy says so.
         copies = [(articles[k], match(first, k) or reasons[k]) for k in ordered[1:]]
         groups.append((articles[first], copies))
+    if cache is not None:  # keep what this archive still holds
+        cache.clear()
+        cache.update(used)
     return sorted(groups, key=lambda g: (g[0].source, g[0].index))
 
 
-def merge_duplicates(result: ExtractResult) -> ExtractResult:
+def merge_duplicates(result: ExtractResult, cache: dict[str, object] | None = None) -> ExtractResult:
     """Keep one copy of each article; record the others on it and on their files' outcomes.
 
     Returns a new result: `articles` are the copies to publish (input order kept), `merged` the
     others (each with `duplicate_of`), and every outcome says what became of its file's articles.
     """
-    groups = find_duplicates(result.articles)
+    groups = find_duplicates(result.articles, cache)
     if not groups:
         return result
     kept: dict[int, Article] = {}  # id of an original record → its annotated copy

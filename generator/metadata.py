@@ -15,6 +15,10 @@ from .arabic import match_key, words
 _OUTLET_WRAPPERS = {match_key(w) for w in ("صحيفة", "جريدة", "موقع", "قناة", "بوابة", "مجلة", "شبكة", "وكالة")}
 
 
+# LibYAML's loader when PyYAML has it (its wheels do): the glossary grows, and every build loads it.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @dataclass(frozen=True)
 class Outlet:
     ar: str
@@ -75,7 +79,7 @@ class OutletTable:
 @cache
 def outlets() -> OutletTable:
     text = resources.files("generator").joinpath("data/outlets.yaml").read_text(encoding="utf-8")
-    return OutletTable(yaml.safe_load(text))
+    return OutletTable(yaml.load(text, Loader=_LOADER))
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,7 @@ def glossary() -> tuple[GlossaryEntry, ...]:
     """Names glossary (generator/data/glossary.yaml), longest forms first."""
     text = resources.files("generator").joinpath("data/glossary.yaml").read_text(encoding="utf-8")
     entries = [GlossaryEntry(e["ar"], e["en"], e.get("type", "name"), (e["ar"], *(e.get("aliases") or [])),
-                             e.get("same_as")) for e in yaml.safe_load(text)]
+                             e.get("same_as")) for e in yaml.load(text, Loader=_LOADER)]
     return tuple(sorted(entries, key=lambda e: -len(e.ar)))
 
 

@@ -21,6 +21,7 @@ from generator.site import (
     BuildError,
     article_metas,
     generate_docs,
+    is_generated,
     page_payload,
     settings_from_env,
 )
@@ -40,7 +41,7 @@ def on_pre_build(config: MkDocsConfig) -> None:
 
 def on_page_read_source(page: Page, config: MkDocsConfig) -> str | None:
     """Generated pages: no source to parse; their metadata, HTML and headings come from the generator."""
-    return "" if page_payload(page.file.src_uri) else None
+    return "" if is_generated(page.file.src_uri) else None
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 # Where a publication date came from, most trusted first.
@@ -74,7 +75,7 @@ class Article:
         """Names one article among all inputs: the source path, plus "#index" for further articles."""
         return self.source if self.index == 0 else f"{self.source}#{self.index}"
 
-    @property
+    @cached_property  # kept with the record (and in the build manifest); title and body are final once extracted
     def content_hash(self) -> str:
         """Stable identity of what the article says (title + body), blind to boilerplate and spacing."""
         text = "\n".join([self.title or "", *self.paragraphs])

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import pickle
 import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .atomic import atomic_write_text
 from .config import Settings
 from .extract import extract_file, printable_name
+from .manifest import FileState
 from .model import Article, FileOutcome
 
 
@@ -21,17 +25,34 @@ class InputFile:
     name: str  # the path as the user gave it (or under the directory they gave)
 
 
-def discover(paths: Iterable[str]) -> tuple[list[InputFile], list[FileOutcome]]:
-    """Files named, and every file under directories named (recursively, sorted)."""
+def _files_under(folder: str) -> list[str]:
+    """Every file below `folder`, as sorted relative POSIX paths (os.walk: pathlib's rglob is slow here)."""
+    found = []
+    for current, _dirs, files in os.walk(folder):
+        rel = os.path.relpath(current, folder)
+        for name in files:
+            if os.path.isfile(os.path.join(current, name)):
+                found.append(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
+    return sorted(found, key=lambda p: Path(p).parts)
+
+
+def discover(paths: Iterable[str], base: Path | None = None) -> tuple[list[InputFile], list[FileOutcome]]:
+    """Files named, and every file under directories named (recursively, sorted).
+
+    Files are named as given, or relative to `base` (the archive root) when given, so that a
+    record's `source` ("seeds/x.txt") is the same on every machine and in every checkout.
+    """
     found: list[InputFile] = []
     problems: list[FileOutcome] = []
     for given in paths:
         path = Path(given)
+        shown = Path(os.path.relpath(path, base)) if base is not None and path.resolve().is_relative_to(
+            base.resolve()) else Path(given)
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                rel = child.relative_to(path)
-                name = printable_name(str(Path(given) / rel))
-                if any(part.startswith(".") for part in rel.parts):
+            for rel in _files_under(given):
+                child = path / rel
+                name = printable_name((shown / rel).as_posix())
+                if any(part.startswith(".") for part in rel.split("/")):
                     problems.append(FileOutcome(name, "skipped", reason="hidden file"))
                 else:
                     found.append(InputFile(child, name))
@@ -70,32 +91,77 @@ class ExtractResult:
         return sorted([*self.articles, *self.merged], key=lambda a: (position.get(a.source, len(position)), a.index))
 
 
-def extract_all(paths: Iterable[str], settings: Settings,
-                progress: Callable[[int], None] | None = None) -> ExtractResult:
-    """Extract every input; results keep input order whatever the parallelism."""
-    items, problems = discover(paths)
+def extract_all(paths: Iterable[str], settings: Settings, progress: Callable[[int], None] | None = None,
+                cache: dict[str, FileState] | None = None, base: Path | None = None) -> ExtractResult:
+    """Extract every input; results keep input order whatever the parallelism.
+
+    With `cache` (the manifest's file states, updated in place), a file whose size and mtime are
+    unchanged, or whose bytes hash the same, is not extracted again: its recorded result is used.
+    """
+    items, problems = discover(paths, base)
     result = ExtractResult(outcomes=list(problems))
+    done: dict[int, tuple[FileOutcome, list[Article]]] = {}
+    todo: list[tuple[int, InputFile]] = []
+    hashes: dict[int, tuple[int, int, str]] = {}
+    for position, item in enumerate(items):
+        state = cache.get(item.name) if cache is not None else None
+        if cache is None:
+            todo.append((position, item))
+            continue
+        try:
+            st = item.path.stat()
+        except OSError:
+            todo.append((position, item))  # extraction reports the problem
+            continue
+        if state is not None and (st.st_size, st.st_mtime_ns) == (state.size, state.mtime_ns):
+            done[position] = pickle.loads(state.extracted)
+            continue
+        sha = _sha256(item.path) if st.st_size <= settings.max_input_bytes else f"size:{st.st_size}"
+        hashes[position] = (st.st_size, st.st_mtime_ns, sha)
+        if state is not None and state.sha256 == sha:
+            done[position] = pickle.loads(state.extracted)
+            cache[item.name] = FileState(st.st_size, st.st_mtime_ns, sha, state.extracted)
+            continue
+        todo.append((position, item))
+    for (position, item), extracted in zip(todo, _extract_items([i for _, i in todo], settings, progress), strict=True):
+        done[position] = extracted
+        if cache is not None and position in hashes:
+            size, mtime_ns, sha = hashes[position]
+            cache[item.name] = FileState(size, mtime_ns, sha, pickle.dumps(extracted, protocol=pickle.HIGHEST_PROTOCOL))
+    if cache is not None:
+        for name in set(cache) - {item.name for item in items}:
+            del cache[name]  # a removed input
+    for position in range(len(items)):
+        outcome, articles = done[position]
+        result.outcomes.append(outcome)
+        result.articles.extend(articles)
+    return result
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def _extract_items(items: list[InputFile], settings: Settings,
+                   progress: Callable[[int], None] | None) -> list[tuple[FileOutcome, list[Article]]]:
     if len(items) >= settings.parallel_threshold and settings.jobs > 1:
         size = max(8, len(items) // (settings.jobs * 8))
         chunks = [items[i: i + size] for i in range(0, len(items), size)]
+        out = []
         with ProcessPoolExecutor(settings.jobs) as pool:
             futures = [pool.submit(_extract_chunk, chunk, settings.max_input_bytes) for chunk in chunks]
-            batches = []
             for future, chunk in zip(futures, chunks, strict=True):
-                batches.append(future.result())
+                out.extend(future.result())
                 if progress:
                     progress(len(chunk))
-    else:
-        batches = []
-        for item in items:
-            batches.append([_extract_one(item, settings.max_input_bytes)])
-            if progress:
-                progress(1)
-    for batch in batches:
-        for outcome, articles in batch:
-            result.outcomes.append(outcome)
-            result.articles.extend(articles)
-    return result
+        return out
+    out = []
+    for item in items:
+        out.append(_extract_one(item, settings.max_input_bytes))
+        if progress:
+            progress(1)
+    return out
 
 
 def write_report(path: Path, result: ExtractResult, extra: dict | None = None) -> None:
@@ -113,6 +179,6 @@ def report_dict(result: ExtractResult, extra: dict | None = None) -> dict:
         "articles": len(result.articles),
         "duplicates_merged": len(result.merged),
         "status_counts": dict(sorted(counts.items())),
-        "files": [{k: v for k, v in asdict(o).items() if v not in (None, [])} for o in outcomes],
+        "files": [{k: v for k, v in vars(o).items() if v not in (None, [])} for o in outcomes],  # flat: no asdict
         **(extra or {}),
     }

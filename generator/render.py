@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
+import io
+import os
+import pickle
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path, PurePosixPath
 
 import jinja2
@@ -24,7 +27,7 @@ import yaml
 from .arabic import match_key
 from .atomic import atomic_write_text
 from .dates import to_hijri
-from .markup import HtmlWriter, MarkdownWriter, md_inline, md_text, page_url, relative_md, toc_tokens
+from .markup import HtmlWriter, MarkdownWriter, md_inline, md_text, page_url, toc_tokens
 from .memory import memory_key
 from .metadata import GlossaryEntry, glossary
 from .model import Article, Translation
@@ -63,7 +66,7 @@ class Page:
 
     ar: PurePosixPath
 
-    @property
+    @cached_property  # writes the instance __dict__ directly, which a frozen dataclass allows
     def en(self) -> PurePosixPath:
         return self.ar.with_name(self.ar.stem + ".en.md")
 
@@ -97,6 +100,7 @@ class Entry:
     page: Page
     key: str
     names: list[GlossaryEntry] = field(default_factory=list)  # glossary names it mentions, in order
+    fingerprint: str = ""  # hash of the record, its id and names: what its pages and list lines show
 
     @property
     def sort_key(self) -> tuple[str, str, str]:
@@ -117,12 +121,24 @@ class PagePayload:
     toc: list[dict] = field(default_factory=list)  # heading tokens, as MkDocs' get_toc takes them
 
 
+@dataclass(frozen=True)
+class PageState:
+    """What the manifest remembers of a written page: what it was made from, and the file as written."""
+
+    fingerprint: str  # hash of everything the page's text depends on
+    size: int
+    mtime_ns: int
+
+
 @dataclass
 class RenderResult:
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
-    payloads: dict[str, PagePayload] = field(default_factory=dict)  # docs-relative POSIX path → payload
+    # docs-relative POSIX path → the page's payload, computed when MkDocs asks for it (most pages
+    # of an incremental build are not rendered at all by this stage).
+    payloads: dict[str, Callable[[], PagePayload]] = field(default_factory=dict)
+    pages: dict[str, PageState] = field(default_factory=dict)  # the manifest's record of every page
 
 
 def _display_date(iso: str | None, lang: str) -> str | None:
@@ -211,10 +227,17 @@ def _templates() -> jinja2.Environment:
 # --- the stage --------------------------------------------------------------------------------
 
 
-def render_site(articles: Iterable[Article], docs_dir: Path) -> RenderResult:
-    """Write every article and index page pair under docs/archive/; remove what no longer exists."""
-    entries = _entries(articles)
-    pages: dict[PurePosixPath, str] = {}
+def render_site(articles: Iterable[Article], docs_dir: Path, previous: dict[str, PageState] | None = None,
+                names_cache: dict[str, tuple[str, list[str]]] | None = None) -> RenderResult:
+    """Write every article and index page pair under docs/archive/; remove what no longer exists.
+
+    `previous` is the manifest's record of the last run's pages: a page whose inputs hash the same
+    and whose file is as written then is neither rendered nor read again (incremental builds).
+    `names_cache` maps an article's content hash to its id and the glossary names found in it (what
+    depends on the text alone), and is filled.
+    """
+    previous = previous or {}
+    entries = _entries(articles, names_cache if names_cache is not None else {})
     tag_pages: dict[str, Page] = {}
     publisher_pages: dict[str, Page] = {}
     for entry in entries:
@@ -223,26 +246,89 @@ def render_site(articles: Iterable[Article], docs_dir: Path) -> RenderResult:
         if entry.article.publisher:
             publisher_pages.setdefault(entry.article.publisher,
                                        Page(ARCHIVE / "publishers" / f"{slug(entry.article.publisher)}.md"))
-    payloads: dict[str, PagePayload] = {}
-    for entry in entries:
-        for path, (text, payload) in _article_pages(entry, tag_pages).items():
-            pages[path] = text
-            payloads[str(path)] = payload
-    for path, (text, payload) in _index_pages(entries, tag_pages, publisher_pages).items():
-        pages[path] = text
-        payloads[str(path)] = payload
-    result = _write_tree(docs_dir, pages)
-    result.payloads = payloads
+    jobs = [job for entry in entries for job in _article_jobs(entry, tag_pages)]
+    jobs += _index_jobs(entries, tag_pages, publisher_pages)
+    result = RenderResult()
+    for job in sorted(jobs, key=lambda j: j.path):
+        key = str(job.path)
+        path = docs_dir / job.path
+        state = previous.get(key)
+        if state is not None and state.fingerprint == job.fingerprint and _stat(path) == (state.size, state.mtime_ns):
+            result.unchanged += 1
+            result.payloads[key] = job.payload
+            result.pages[key] = state
+            continue
+        text, payload = job.render()
+        result.payloads[key] = (lambda payload=payload: payload)
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            result.unchanged += 1
+        else:
+            atomic_write_text(path, text, durable=False)  # regenerable: atomic, not fsync'd
+            result.written.append(key)
+        size, mtime_ns = _stat(path) or (0, 0)
+        result.pages[key] = PageState(job.fingerprint, size, mtime_ns)
+    result.removed = _remove_others(docs_dir, {str(job.path) for job in jobs})
     return result
 
 
-def _entries(articles: Iterable[Article]) -> list[Entry]:
+@dataclass(frozen=True)
+class _Job:
+    """One generated page: its inputs' fingerprint, and how to make its Markdown and its payload."""
+
+    path: PurePosixPath
+    fingerprint: str
+    render: Callable[[], tuple[str, PagePayload]]  # Markdown file text, payload
+    payload: Callable[[], PagePayload]  # the payload alone, for a page that is not rewritten
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def _remove_others(docs_dir: Path, wanted: set[str]) -> list[str]:
+    """Delete generated files no page owns any more (a removed seed's pages), and empty folders."""
+    removed = []
+    root = docs_dir / ARCHIVE
+    for folder, _dirs, files in sorted(os.walk(root), reverse=True):  # children before their parents
+        for name in sorted(files):
+            rel = os.path.relpath(os.path.join(folder, name), docs_dir).replace(os.sep, "/")
+            if rel not in wanted:
+                os.unlink(os.path.join(folder, name))
+                removed.append(rel)
+        if folder != str(root) and not os.listdir(folder):
+            os.rmdir(folder)
+    return sorted(removed)
+
+
+def _hash(*parts: object) -> str:
+    # Pickle, not repr: it serialises a whole record in C. "Fast" mode keeps no memo, so a string
+    # shared by two fields and two equal strings give the same bytes (fresh and cached records
+    # differ only in such sharing).
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    pickler.dump(parts)
+    return hashlib.sha1(buffer.getvalue()).hexdigest()
+
+
+def _entries(articles: Iterable[Article], names_cache: dict[str, tuple[str, list[str]]]) -> list[Entry]:
     entries: dict[str, Entry] = {}
+    by_english = {entry.en: entry for entry in glossary()}
     for article in articles:
-        key = article_key(article)
+        content = article.content_hash
+        if content not in names_cache:  # what depends on the text alone, computed once per text
+            names_cache[content] = (article_key(article), [n.en for n in _names_in(article)])
+        key, names_found = names_cache[content]
         while key in entries:  # identical title and opening, different files: keep both
             key = hashlib.sha256(f"{key}:{article.source}:{article.index}".encode()).hexdigest()[:10]
-        entries[key] = Entry(article, article_page(article, key), key, _names_in(article))
+        names = [by_english[n] for n in names_found if n in by_english]
+        entry = Entry(article, article_page(article, key), key, names)
+        entry.fingerprint = _hash(article, key, names_found)
+        entries[key] = entry
     return sorted(entries.values(), key=lambda e: e.sort_key, reverse=True)
 
 
@@ -273,26 +359,36 @@ def name_page(entry: GlossaryEntry) -> Page:
     return Page(ARCHIVE / "names" / f"{slug(entry.en)}.md")
 
 
-def _article_pages(entry: Entry, tag_pages: dict[str, Page]) -> dict[PurePosixPath, tuple[str, PagePayload]]:
-    article, t = entry.article, entry.article.translation or Translation()
-    out = {}
+def _article_jobs(entry: Entry, tag_pages: dict[str, Page]) -> list[_Job]:
+    jobs = []
     for lang in ("ar", "en"):
-        tags = []
-        for i, tag in enumerate(article.tags):
-            page = tag_pages[tag]
-            name = tag if lang == "ar" else ((t.tags[i] if i < len(t.tags) and t.tags[i] else None) or tag)
-            tags.append({"name": name, "url": page.url_ar if lang == "ar" else page.url_en})
-        front = _front_matter(article, entry, lang, tags)
-        front["names"] = [{"name": n.ar if lang == "ar" else n.en, "type": n.type,
-                           "url": name_page(n).url_ar if lang == "ar" else name_page(n).url_en}
-                          for n in entry.names]
-        template = _templates().get_template(f"article.{lang}.md.j2")
-        body = template.render(article=article, translation=t, page=entry.page,
-                               twin=relative_md(entry.page.en if lang == "ar" else entry.page.ar,
-                                         entry.page.ar if lang == "ar" else entry.page.en))
-        html_body = article_html(article, lang, entry.page)
-        out[entry.page.ar if lang == "ar" else entry.page.en] = (_dump(front, body), PagePayload(front, html_body))
-    return out
+        path = entry.page.ar if lang == "ar" else entry.page.en
+        jobs.append(_Job(path, f"{entry.fingerprint}:{lang}",
+                         render=lambda lang=lang: _article_page(entry, tag_pages, lang),
+                         payload=lambda lang=lang: PagePayload(_article_front(entry, tag_pages, lang),
+                                                               article_html(entry.article, lang, entry.page))))
+    return jobs
+
+
+def _article_front(entry: Entry, tag_pages: dict[str, Page], lang: str) -> dict:
+    article, t = entry.article, entry.article.translation or Translation()
+    tags = []
+    for i, tag in enumerate(article.tags):
+        page = tag_pages[tag]
+        name = tag if lang == "ar" else ((t.tags[i] if i < len(t.tags) and t.tags[i] else None) or tag)
+        tags.append({"name": name, "url": page.url_ar if lang == "ar" else page.url_en})
+    front = _front_matter(article, entry, lang, tags)
+    front["names"] = [{"name": n.ar if lang == "ar" else n.en, "type": n.type,
+                       "url": name_page(n).url_ar if lang == "ar" else name_page(n).url_en}
+                      for n in entry.names]
+    return front
+
+
+def _article_page(entry: Entry, tag_pages: dict[str, Page], lang: str) -> tuple[str, PagePayload]:
+    article, t = entry.article, entry.article.translation or Translation()
+    front = _article_front(entry, tag_pages, lang)
+    body = _templates().get_template(f"article.{lang}.md.j2").render(article=article, translation=t, page=entry.page)
+    return _dump(front, body), PagePayload(front, article_html(article, lang, entry.page))
 
 
 def _paragraph_html(text: str | None) -> str:
@@ -326,8 +422,7 @@ INDEX_PAGES = {name: Page(ARCHIVE / path) for name, path in (
     ("tags", "tags/index.md"), ("undated", "undated.md"))}
 
 
-def _index_pages(entries: list[Entry], tag_pages: dict[str, Page],
-                 publisher_pages: dict[str, Page]) -> dict[PurePosixPath, tuple[str, PagePayload]]:
+def _index_jobs(entries: list[Entry], tag_pages: dict[str, Page], publisher_pages: dict[str, Page]) -> list[_Job]:
     dated = [e for e in entries if e.article.date]
     undated = sorted((e for e in entries if not e.article.date), key=lambda e: (e.article.title or "", e.key))
     by_year: dict[str, list[Entry]] = defaultdict(list)
@@ -373,31 +468,62 @@ def _index_pages(entries: list[Entry], tag_pages: dict[str, Page],
     for name, group in by_tag.items():
         specs.append((tag_pages[name], "group", {"kind": "tag", "name": name, "entries": group}))
 
-    out: dict[PurePosixPath, tuple[str, PagePayload]] = {}
     lines: dict[tuple[str, str, str], str] = {}  # an entry's list line per language and link base
+    jobs = []
     for page, template_name, context in specs:
-        template = _templates().get_template(f"{template_name}.j2")
+        fingerprint = _hash(template_name, _identity(context))
         for lang in ("ar", "en"):
             here = page.ar if lang == "ar" else page.en
-            bodies = []
-            for writer in (MarkdownWriter(here, lang), HtmlWriter(here, lang)):
+            make = _IndexPage(here, lang, template_name, context, lines)
+            jobs.append(_Job(here, f"{fingerprint}:{lang}", render=make.page, payload=make.payload))
+    return jobs
 
-                def item_lines(entries: list[Entry], writer: MarkdownWriter | HtmlWriter = writer) -> list[str]:
-                    out_lines = []
-                    for entry in entries:
-                        key = (entry.key, writer.lang, writer.link_base)
-                        if key not in lines:
-                            lines[key] = _item_line(entry, writer)
-                        out_lines.append(lines[key])
-                    return out_lines
 
-                bodies.append(template.render(lang=lang, w=writer, item_lines=item_lines, pages=INDEX_PAGES,
-                                              **context))
-            markdown_body, html_body = bodies
-            title = html.unescape(re.sub(r"<[^>]+>", "", writer.toc[0].name)) if writer.toc else ""
-            front = {"lang": lang, "title": title, "generated": True}
-            out[here] = (_dump(front, markdown_body), PagePayload(front, html_body, toc_tokens(writer.toc)))
-    return out
+def _identity(value: object) -> object:
+    """What an index page's context shows, for its fingerprint: entries by their fingerprints."""
+    if isinstance(value, Entry):
+        return value.fingerprint
+    if isinstance(value, Page):
+        return str(value.ar)
+    if isinstance(value, dict):
+        return [(k, _identity(v)) for k, v in value.items()]
+    if isinstance(value, (list, tuple)):
+        return [_identity(v) for v in value]
+    return value
+
+
+@dataclass
+class _IndexPage:
+    """Renders one index page (one language) with the Markdown or the HTML writer."""
+
+    here: PurePosixPath
+    lang: str
+    template_name: str
+    context: dict
+    lines: dict[tuple[str, str, str], str]  # shared by all index pages: list lines are rendered once
+
+    def _render(self, writer: MarkdownWriter | HtmlWriter) -> str:
+        def item_lines(entries: list[Entry]) -> list[str]:
+            out = []
+            for entry in entries:
+                key = (entry.key, writer.lang, writer.link_base)
+                if key not in self.lines:
+                    self.lines[key] = _item_line(entry, writer)
+                out.append(self.lines[key])
+            return out
+
+        template = _templates().get_template(f"{self.template_name}.j2")
+        return template.render(lang=self.lang, w=writer, item_lines=item_lines, pages=INDEX_PAGES, **self.context)
+
+    def payload(self) -> PagePayload:
+        writer = HtmlWriter(self.here, self.lang)
+        html_body = self._render(writer)
+        title = html.unescape(re.sub(r"<[^>]+>", "", writer.toc[0].name)) if writer.toc else ""
+        return PagePayload({"lang": self.lang, "title": title, "generated": True}, html_body, toc_tokens(writer.toc))
+
+    def page(self) -> tuple[str, PagePayload]:
+        payload = self.payload()
+        return _dump(payload.meta, self._render(MarkdownWriter(self.here, self.lang))), payload
 
 
 def _item_line(entry: Entry, w: MarkdownWriter | HtmlWriter) -> str:
@@ -421,25 +547,3 @@ def _months(entries: list[Entry]) -> list[tuple[int, list[Entry]]]:
     for entry in entries:
         months[int(entry.article.date[5:7])].append(entry)
     return [(m, months[m]) for m in sorted(months, reverse=True)]
-
-
-def _write_tree(docs_dir: Path, pages: dict[PurePosixPath, str]) -> RenderResult:
-    result = RenderResult()
-    root = docs_dir / ARCHIVE
-    for rel in sorted(pages):
-        path = docs_dir / rel
-        content = pages[rel]
-        if path.exists() and path.read_text(encoding="utf-8") == content:
-            result.unchanged += 1
-            continue
-        atomic_write_text(path, content, durable=False)  # regenerable: atomic, not fsync'd
-        result.written.append(str(rel))
-    wanted = {docs_dir / rel for rel in pages}
-    if root.exists():
-        for path in sorted(root.rglob("*"), reverse=True):
-            if path.is_file() and path not in wanted:
-                path.unlink()
-                result.removed.append(str(path.relative_to(docs_dir)))
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
-    return result

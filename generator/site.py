@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .atomic import atomic_write_text
 from .config import Settings
 from .duplicates import merge_duplicates
+from .manifest import load_manifest, save_manifest
 from .pipeline import extract_all, report_dict
 from .progress import SentenceProgress
 from .render import PagePayload, render_site
@@ -47,28 +49,53 @@ def settings_from_env(settings: Settings) -> Settings:
 
 
 _last_fingerprint: tuple | None = None
-_payloads: dict[str, PagePayload] = {}
+_payloads: dict[str, Callable[[], PagePayload]] = {}
+_last_payload: tuple[str, PagePayload] | None = None  # MkDocs asks three times per page, in a row
+
+
+def is_generated(src_uri: str) -> bool:
+    return src_uri in _payloads
 
 
 def page_payload(src_uri: str) -> PagePayload | None:
     """The generated page at docs-relative `src_uri`, as the last `generate_docs` in this process made it."""
-    return _payloads.get(src_uri)
+    global _last_payload
+    if _last_payload is not None and _last_payload[0] == src_uri:
+        return _last_payload[1]
+    make = _payloads.get(src_uri)
+    if make is None:
+        return None
+    _last_payload = (src_uri, make())
+    return _last_payload[1]
 
 
 def article_metas() -> list[dict]:
     """Front matter of every generated article page (both languages), for feeds."""
-    return [payload.meta for _, payload in sorted(_payloads.items())]
+    return [make().meta for src, make in sorted(_payloads.items()) if src.startswith("archive/articles/")]
 
 
 def _fingerprint(settings: Settings) -> tuple:
     """Cheap identity of every input of the generated pages (file stats, not contents)."""
-    def stats(root: Path) -> tuple:
-        if not root.is_dir():
-            return ()
-        return tuple((str(p.relative_to(root)), p.stat().st_size, p.stat().st_mtime_ns)
-                     for p in sorted(root.rglob("*")) if p.is_file())
-    return (stats(settings.seeds_dir), stats(settings.translations_dir), str(settings.packages_dir),
-            (settings.docs_dir / "archive").is_dir())
+    def stats(folder: str) -> list[tuple[str, int, int]]:
+        out = []
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return out
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                out.extend(stats(entry.path))
+            elif entry.is_file():
+                st = entry.stat()
+                out.append((entry.path, st.st_size, st.st_mtime_ns))
+        return out
+    return (sorted(stats(str(settings.seeds_dir))), sorted(stats(str(settings.translations_dir))),
+            str(settings.packages_dir), (settings.docs_dir / "archive").is_dir())
+
+
+def _memory_size(settings: Settings) -> int:
+    folder = settings.translations_dir / "memory"
+    return sum(p.stat().st_size for p in folder.glob("*.jsonl")) if folder.is_dir() else 0
 
 
 def generate_docs(settings: Settings, require_translation: bool = False) -> GenerateSummary | None:
@@ -81,20 +108,33 @@ def generate_docs(settings: Settings, require_translation: bool = False) -> Gene
     fingerprint = _fingerprint(settings)
     if fingerprint == _last_fingerprint and _payloads:
         return None
-    result = merge_duplicates(extract_all([str(settings.seeds_dir)], settings))  # one page per article
+    manifest = load_manifest(settings.manifest_path)
+    memory_size = _memory_size(settings)
+    if memory_size < manifest.memory_size:  # the memory was replaced or cut: finished translations may be gone
+        manifest.translations.clear()
+    manifest.memory_size = memory_size
+    result = merge_duplicates(extract_all([str(settings.seeds_dir)], settings, cache=manifest.files,
+                                          base=settings.root),
+                              cache=manifest.duplicate_features)
     for outcome in result.failed:
         print(f"error: {outcome.source}: {outcome.reason}", file=sys.stderr)
     bar = SentenceProgress("translating", "sentences")
     try:
-        stats = translate_articles(result.articles, settings, progress=bar)
+        stats = translate_articles(result.articles, settings, progress=bar, cache=manifest.translations)
     finally:
         bar.close()
     if require_translation and stats.pending:
         raise BuildError(f"{stats.pending} sentences have no translation and no model is installed "
                          "(run: argospm install translate-ar_en)")
-    rendered = render_site(result.articles, settings.docs_dir)
+    rendered = render_site(result.articles, settings.docs_dir, previous=manifest.pages, names_cache=manifest.names)
+    global _last_payload
+    _last_payload = None
     _payloads.clear()
     _payloads.update(rendered.payloads)
+    manifest.pages = rendered.pages
+    live = {a.content_hash for a in result.articles}
+    manifest.names = {k: v for k, v in manifest.names.items() if k in live}
+    save_manifest(settings.manifest_path, manifest)
     report = report_dict(result, {"translation": stats.as_report(),
                                   "pages": {"written": len(rendered.written), "unchanged": rendered.unchanged,
                                             "removed": len(rendered.removed)}})
@@ -103,6 +143,6 @@ def generate_docs(settings: Settings, require_translation: bool = False) -> Gene
           f"({len(result.failed)} rejected); translation: {stats.translated} translated, {stats.cache_hits} "
           f"from memory, {stats.pending} pending; pages: {len(rendered.written)} written, "
           f"{len(rendered.removed)} removed", file=sys.stderr)
-    _last_fingerprint = _fingerprint(settings)
+    _last_fingerprint = fingerprint  # taken before reading: a file changed meanwhile is seen next time
     return GenerateSummary(len(result.articles), len(result.failed), len(rendered.written),
                            len(rendered.removed), stats.pending)

@@ -11,6 +11,8 @@ sorted by length and decoded in large batches on both cores.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import pickle
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -117,24 +119,65 @@ def _units(article: Article) -> list[str]:
 
 def translate_articles(articles: list[Article], settings: Settings,
                        progress: Callable[[int, int], None] | None = None,
-                       package: ArgosPackage | None = None) -> TranslationStats:
+                       package: ArgosPackage | None = None, cache: dict[str, bytes] | None = None) -> TranslationStats:
     """Fill `article.translation` for every article; returns the counters for the report.
 
     `progress(done, total)` is called as sentences are decoded. Without a model, sentences found in
-    the translation memory are still used and the rest are marked pending.
+    the translation memory are still used and the rest are marked pending. `cache` (the manifest's,
+    updated in place) holds finished translations by article content and model: an article seen
+    before needs neither the memory nor the model, so the memory is only loaded for new articles.
     """
     tsettings = settings.translation
     package = package or find_package(tsettings.from_code, tsettings.to_code, settings.packages_dir)
     memory_dir = settings.translations_dir / "memory"
     model_id = package.model_id if package else find_memory(memory_dir, tsettings.from_code, tsettings.to_code)
-    memory = TranslationMemory(memory_path(memory_dir, model_id), model_id) if model_id else None
     stats = TranslationStats(articles=len(articles), model=model_id)
+    reviews = settings.translations_dir / "reviewed"
 
+    todo = []
+    kept: dict[str, bytes] = {}
+    for article in articles:
+        key = _cache_key(article, model_id)
+        cached = cache.get(key) if cache is not None and model_id else None
+        if cached is None:
+            todo.append(article)
+            continue
+        kept[key] = cached
+        article.translation, units = pickle.loads(cached)
+        stats.sentences += units
+        stats.cache_hits += units
+    if todo:
+        _translate_new(todo, settings, package, model_id, progress, stats)
+    for article in todo:
+        if model_id and article.translation and article.translation.status == "machine":
+            kept[_cache_key(article, model_id)] = pickle.dumps((article.translation, len(_units(article))),
+                                                               protocol=pickle.HIGHEST_PROTOCOL)
+    if cache is not None:  # keep what this archive still holds
+        cache.clear()
+        cache.update(kept)
+    if reviews.is_dir():
+        for article in articles:
+            _apply_review(article, reviews, stats)
+    return stats
+
+
+def _cache_key(article: Article, model_id: str | None) -> str:
+    """A finished translation depends on the text units and the model (the glossary is in the code
+    fingerprint of the manifest, reviews are applied afterwards)."""
+    return hashlib.sha256(repr((article.title, article.paragraphs, article.tags, article.category, article.publisher,
+                                article.publisher_en, model_id)).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _translate_new(articles: list[Article], settings: Settings, package: ArgosPackage | None, model_id: str | None,
+                   progress: Callable[[int, int], None] | None, stats: TranslationStats) -> None:
+    tsettings = settings.translation
+    memory_dir = settings.translations_dir / "memory"
+    memory = TranslationMemory(memory_path(memory_dir, model_id), model_id) if model_id else None
     all_units = [_units(a) for a in articles]
-    stats.sentences = sum(len(u) for u in all_units)
+    stats.sentences += sum(len(u) for u in all_units)
     unique = dict.fromkeys(u for units in all_units for u in units)
     pending = [u for u in unique if memory is None or u not in memory.entries]
-    stats.cache_hits = sum(1 for units in all_units for u in units if memory is not None and u in memory.entries)
+    stats.cache_hits += sum(1 for units in all_units for u in units if memory is not None and u in memory.entries)
 
     if pending and package and memory is not None:
         engine = Engine(package, tsettings)
@@ -150,17 +193,15 @@ def translate_articles(articles: list[Article], settings: Settings,
     pending_set = set(pending)
     outstanding = sum(1 for units in all_units for u in units if u in pending_set)
     if package and memory is not None:
-        stats.translated = outstanding
+        stats.translated += outstanding
     else:
-        stats.pending = outstanding
+        stats.pending += outstanding
 
     model_name, model_version = ([*model_id.split("@", 1), None])[:2] if model_id else (None, None)
     for article in articles:
         article.translation = _assemble(article, memory, model_name, model_version)
-        _apply_review(article, settings.translations_dir / "reviewed", stats)
     if memory is not None:
         memory.compact()
-    return stats
 
 
 def _english(text: str, memory: TranslationMemory | None) -> tuple[str | None, MemoryEntry | None]:
