@@ -1,23 +1,124 @@
-"""Atomic file writes: a temporary file in the same folder, fsync, then rename over the target.
+"""Atomic file writes: a temporary file in the same folder, then rename over the target.
 
-A reader (or a run killed half-way) sees either the old file or the new one, never a mixture.
+A reader, or a run killed half-way, sees either the old file or the new one, never a mixture.
+
+A run killed between creating the temporary file and renaming it leaves the temporary behind.
+Its name is hidden (`.<name>.<pid>-<process token>.<random>.tmp`), so MkDocs neither builds it as
+a page nor copies it into site/ (dotfiles are always excluded from docs/). It also names its
+writer, so the first write into a folder removes the temporaries of writers that are no longer
+running, and a leftover never accumulates or outlives the next run. A live writer's temporary
+(a concurrent `serve`) is left alone. Hidden files survive MkDocs' cleaning of site/, so this
+matters there too. The token tells this process from an earlier one that had the same PID (a
+container restarted on the same workspace often gets the same PIDs).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import secrets
 import tempfile
 from pathlib import Path
+
+_TEMP_NAME = re.compile(r"^\..+\.(\d+)-([0-9a-f]{8})\.[a-z0-9_]+\.tmp$")
+_TOKEN = secrets.token_hex(4)
+_swept: set[str] = set()  # folders already cleared of stale temporaries by this process
+_mode: int | None = None
+
+
+def _new_file_mode() -> int:
+    """The mode `open(path, "w")` would give a new file (mkstemp's 0600 would make feeds and
+    pages unreadable to a web server running as another user)."""
+    global _mode
+    if _mode is None:
+        umask = None
+        try:  # read without changing it: os.umask() is process-wide and racy under threads
+            for line in Path("/proc/self/status").read_text().splitlines():
+                if line.startswith("Umask:"):
+                    umask = int(line.split()[1], 8)
+        except (OSError, ValueError):
+            pass
+        if umask is None:
+            umask = os.umask(0o022)
+            os.umask(umask)
+        _mode = 0o666 & ~umask
+    return _mode
+
+
+def _running(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def is_temp(name: str) -> bool:
+    """A temporary file of an atomic write (ours, from this process or another)."""
+    return _TEMP_NAME.match(name) is not None
+
+
+def is_stale_temp(name: str) -> bool:
+    """A temporary file of ours whose writer is no longer running."""
+    match = _TEMP_NAME.match(name)
+    if not match:
+        return False
+    pid = int(match.group(1))
+    if pid == os.getpid():
+        return match.group(2) != _TOKEN  # ours is in flight; another token had our PID before
+    return not _running(pid)
+
+
+def remove_stale_temps(directory: Path) -> list[Path]:
+    """Delete the temporaries killed writers left in `directory` (not recursive); return them."""
+    removed = []
+    try:
+        entries = os.scandir(directory)
+    except (FileNotFoundError, NotADirectoryError):
+        return removed
+    with entries:
+        for entry in entries:
+            if is_stale_temp(entry.name) and entry.is_file(follow_symlinks=False):
+                try:
+                    os.unlink(entry.path)
+                except FileNotFoundError:
+                    continue
+                removed.append(Path(entry.path))
+    return removed
+
+
+def fsync_directory(directory: Path) -> None:
+    # The rename itself is only durable once the folder's entry is on disk.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # e.g. platforms that cannot open folders
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
     """Replace `path` with `data` atomically. `durable=False` skips fsync: the rename alone is
     atomic against a killed process; fsync only guards against power loss, which a regenerable
     file (a rendered page) does not need to pay for on every write."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    directory = path.parent
+    directory.mkdir(parents=True, exist_ok=True)
+    key = os.path.abspath(directory)
+    if key not in _swept:  # once per folder and process: a folder may hold thousands of pages
+        remove_stale_temps(directory)
+        _swept.add(key)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-{_TOKEN}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), _new_file_mode())
             handle.write(data)
             if durable:
                 handle.flush()
@@ -26,6 +127,8 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    if durable:
+        fsync_directory(directory)
 
 
 def atomic_write_text(path: Path, text: str, durable: bool = True) -> None:

@@ -6,7 +6,8 @@ reader's machine without the model) renders English pages from the committed mem
 
 Crash safety: new entries are appended as whole lines and fsync'd after each chunk; a run killed
 mid-write leaves at most one torn last line, which the next open trims. At the end of a run the
-file is rewritten sorted (temporary file + rename), so an interrupted compaction loses nothing.
+file is rewritten sorted (temporary file + rename), so an interrupted compaction loses nothing,
+and the next open removes the temporary file it left (the folder is committed to git).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .atomic import atomic_write_text
+from .atomic import atomic_write_text, fsync_directory, remove_stale_temps
 
 
 def memory_key(sentence: str) -> str:
@@ -50,6 +51,7 @@ class TranslationMemory:
         self._load()
 
     def _load(self) -> None:
+        remove_stale_temps(self.path.parent)  # a compaction killed before its rename
         if not self.path.exists():
             return
         data = self.path.read_bytes()
@@ -83,10 +85,13 @@ class TranslationMemory:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lines = "".join(json.dumps(asdict(e), ensure_ascii=False, separators=(",", ":")) + "\n" for e in entries)
+        created = not self.path.exists()
         with self.path.open("a", encoding="utf-8") as handle:
             handle.write(lines)
             handle.flush()
             os.fsync(handle.fileno())
+        if created:  # a new file's name is durable only once its folder is synced
+            fsync_directory(self.path.parent)
         for entry in entries:
             self.entries[entry.src] = entry
         self._needs_compact = True

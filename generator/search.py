@@ -15,6 +15,7 @@ from pathlib import Path
 from .atomic import atomic_write_text, remove_stale_temps
 
 ENTRY_FILE = "pagefind-entry.json"
+ARTICLE_PAGES = "**/archive/articles/**/*.html"  # Arabic and English (en/archive/articles/...)
 
 
 class SearchIndexError(Exception):
@@ -26,8 +27,9 @@ def build_search_index(site_dir: Path) -> None:
     # The site is final once indexed. MkDocs' cleaning keeps hidden files at the top of site/, so
     # a temporary file a killed run left there (feed, sitemap) would otherwise be published.
     remove_stale_temps(site_dir)
-    result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"],
-                            capture_output=True, text=True)
+    # Only article pages carry data-pagefind-body; the glob spares Pagefind parsing every index page.
+    result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site_dir), "--glob", ARTICLE_PAGES,
+                             "--silent"], capture_output=True, text=True)
     if result.returncode != 0:
         lines = (result.stderr or result.stdout).strip().splitlines()
         raise SearchIndexError(lines[-1] if lines else f"pagefind exited with {result.returncode}")
