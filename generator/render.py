@@ -25,7 +25,7 @@ import jinja2
 import yaml
 
 from .arabic import match_key
-from .atomic import atomic_write_text
+from .atomic import atomic_write_text, is_stale_temp, is_temp
 from .dates import to_hijri
 from .markup import HtmlWriter, MarkdownWriter, md_inline, md_text, page_url, toc_tokens
 from .memory import memory_key
@@ -296,7 +296,10 @@ def _remove_others(docs_dir: Path, wanted: set[str]) -> list[str]:
     for folder, _dirs, files in sorted(os.walk(root), reverse=True):  # children before their parents
         for name in sorted(files):
             rel = os.path.relpath(os.path.join(folder, name), docs_dir).replace(os.sep, "/")
-            if rel not in wanted:
+            if is_temp(name):  # an atomic write's temporary: a killed writer's goes, a live one's stays
+                if is_stale_temp(name):
+                    os.unlink(os.path.join(folder, name))
+            elif rel not in wanted:
                 os.unlink(os.path.join(folder, name))
                 removed.append(rel)
         if folder != str(root) and not os.listdir(folder):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .atomic import atomic_write_text
+from .atomic import atomic_write_text, remove_stale_temps
 from .config import Settings
 from .duplicates import merge_duplicates
 from .manifest import load_manifest, save_manifest
@@ -74,7 +74,7 @@ def article_metas() -> list[dict]:
     return [make().meta for src, make in sorted(_payloads.items()) if src.startswith("archive/articles/")]
 
 
-def _fingerprint(settings: Settings) -> tuple:
+def _fingerprint(settings: Settings, translations: bool = True) -> tuple:
     """Cheap identity of every input of the generated pages (file stats, not contents)."""
     def stats(folder: str) -> list[tuple[str, int, int]]:
         out = []
@@ -89,7 +89,8 @@ def _fingerprint(settings: Settings) -> tuple:
                 st = entry.stat()
                 out.append((entry.path, st.st_size, st.st_mtime_ns))
         return out
-    return (sorted(stats(str(settings.seeds_dir))), sorted(stats(str(settings.translations_dir))),
+    return (sorted(stats(str(settings.seeds_dir))),
+            sorted(stats(str(settings.translations_dir))) if translations else None,
             str(settings.packages_dir), (settings.docs_dir / "archive").is_dir())
 
 
@@ -108,6 +109,7 @@ def generate_docs(settings: Settings, require_translation: bool = False) -> Gene
     fingerprint = _fingerprint(settings)
     if fingerprint == _last_fingerprint and _payloads:
         return None
+    remove_stale_temps(settings.translations_dir / "memory")  # a killed compaction's leftover (committed folder)
     manifest = load_manifest(settings.manifest_path)
     memory_size = _memory_size(settings)
     if memory_size < manifest.memory_size:  # the memory was replaced or cut: finished translations may be gone
@@ -143,6 +145,8 @@ def generate_docs(settings: Settings, require_translation: bool = False) -> Gene
           f"({len(result.failed)} rejected); translation: {stats.translated} translated, {stats.cache_hits} "
           f"from memory, {stats.pending} pending; pages: {len(rendered.written)} written, "
           f"{len(rendered.removed)} removed", file=sys.stderr)
-    _last_fingerprint = fingerprint  # taken before reading: a file changed meanwhile is seen next time
+    # Seeds as they were before reading (a seed changed meanwhile is seen next time); translations
+    # as this run left them (it writes the memory itself).
+    _last_fingerprint = (fingerprint[0], _fingerprint(settings)[1], *fingerprint[2:])
     return GenerateSummary(len(result.articles), len(result.failed), len(rendered.written),
                            len(rendered.removed), stats.pending)
