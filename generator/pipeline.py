@@ -127,6 +127,8 @@ def extract_all(paths: Iterable[str], settings: Settings, progress: Callable[[in
         done[position] = extracted
         if cache is not None and position in hashes:
             size, mtime_ns, sha = hashes[position]
+            for article in extracted[1]:
+                article.content_hash  # noqa: B018 - computed once, kept with the cached record
             cache[item.name] = FileState(size, mtime_ns, sha, pickle.dumps(extracted, protocol=pickle.HIGHEST_PROTOCOL))
     if cache is not None:
         for name in set(cache) - {item.name for item in items}:

@@ -294,8 +294,9 @@ def _remove_others(docs_dir: Path, wanted: set[str]) -> list[str]:
     removed = []
     root = docs_dir / ARCHIVE
     for folder, _dirs, files in sorted(os.walk(root), reverse=True):  # children before their parents
+        prefix = os.path.relpath(folder, docs_dir).replace(os.sep, "/") + "/"
         for name in sorted(files):
-            rel = os.path.relpath(os.path.join(folder, name), docs_dir).replace(os.sep, "/")
+            rel = prefix + name
             if is_temp(name):  # an atomic write's temporary: a killed writer's goes, a live one's stays
                 if is_stale_temp(name):
                     os.unlink(os.path.join(folder, name))
