@@ -7,12 +7,18 @@ We read them where argostranslate puts them, so `argospm install translate-ar_en
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import os
+import secrets
+import shutil
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import _TOKEN, fsync_directory, is_stale_temp
 from .memory import version_key
 
 INSTALL_HELP = (
@@ -81,7 +87,8 @@ def installed_packages(directory: Path | None = None) -> list[ArgosPackage]:
     if not root.is_dir():
         return []
     found = []
-    for folder in sorted(p for p in root.iterdir() if (p / "metadata.json").is_file()):
+    # Hidden folders are an install in progress, or the leftover of a killed one (install_package_file).
+    for folder in sorted(p for p in root.iterdir() if not p.name.startswith(".") and (p / "metadata.json").is_file()):
         try:
             found.append(read_package(folder))
         except PackageError:
@@ -95,22 +102,100 @@ def find_package(from_code: str = "ar", to_code: str = "en", directory: Path | N
     return max(candidates, key=lambda p: version_key(p.version), default=None)
 
 
+def remove_stale_installs(directory: Path) -> list[Path]:
+    """Delete what killed installs left in the packages folder (hidden temporaries); return them.
+
+    An install in progress (its process still running) is left alone.
+    """
+    removed = []
+    try:
+        entries = list(os.scandir(directory))
+    except (FileNotFoundError, NotADirectoryError):
+        return removed
+    for entry in entries:
+        if not is_stale_temp(entry.name):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            Path(entry.path).unlink(missing_ok=True)
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two existing paths in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_file() and not path.is_symlink():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        elif path.is_dir() and not path.is_symlink():
+            fsync_directory(path)
+
+
 def install_package_file(archive: Path, directory: Path | None = None) -> ArgosPackage:
     """Install a `.argosmodel` file without network access; return the installed package.
 
-    argostranslate's own `install_from_path` is used, so the result is exactly what `argospm`
-    would have installed; the archive is checked first so a bad file gives a clear reason.
+    The archive is unpacked as argostranslate's `install_from_path` (and so `argospm`) does, one
+    top-level folder into the packages folder, but atomically: into a hidden temporary folder
+    next to it first, checked, then renamed into place, swapping out an earlier copy of the
+    same package in one step where the system allows (Linux). A process killed mid-install thus
+    leaves either the old package or the new one, never a truncated model that still looks
+    installed; its hidden leftover is ignored by `installed_packages` and removed by the next install.
     """
     if not zipfile.is_zipfile(archive):
         raise PackageError(f"{archive}: not an .argosmodel package (not a zip archive)")
     with zipfile.ZipFile(archive) as zipped:
-        tops = {name.split("/", 1)[0] for name in zipped.namelist() if name.strip("/")}
-        if len(tops) != 1 or f"{next(iter(tops))}/metadata.json" not in zipped.namelist():
+        names = zipped.namelist()
+        tops = {name.split("/", 1)[0] for name in names if name.strip("/")}
+        top = next(iter(tops)) if len(tops) == 1 else ""
+        if not top or top.startswith(".") or f"{top}/metadata.json" not in names:
             raise PackageError(f"{archive}: expected one top-level folder holding metadata.json")
-    target = packages_dir(directory)
-    target.mkdir(parents=True, exist_ok=True)
-    os.environ["ARGOS_PACKAGES_DIR"] = str(target)  # argostranslate reads it when first imported
-    from argostranslate import package as argos_package
-
-    argos_package.install_from_path(archive)
-    return read_package(target / next(iter(tops)))
+        target = packages_dir(directory)
+        target.mkdir(parents=True, exist_ok=True)
+        remove_stale_installs(target)
+        # Named like generator/atomic.py's temporaries: hidden, and naming its writer (PID + token).
+        temp = target / f".{top}.{os.getpid()}-{_TOKEN}.{secrets.token_hex(4)}.tmp"
+        os.mkdir(temp)
+        try:
+            try:
+                zipped.extractall(temp)
+            except (zipfile.BadZipFile, EOFError, zlib.error) as error:
+                raise PackageError(f"{archive}: damaged package file ({error})") from error
+            staged = temp / top
+            read_package(staged)  # a bad package is refused before anything installed is touched
+            _fsync_tree(staged)
+            final = target / top
+            try:
+                os.rename(staged, final)  # the common case: not installed yet
+            except OSError as error:
+                if error.errno not in (errno.EEXIST, errno.ENOTEMPTY, errno.EISDIR, errno.ENOTDIR):
+                    raise
+                if not _exchange(staged, final):
+                    # No atomic swap here: move the old copy aside, then the new one in (a kill
+                    # in between leaves no package, which the next install puts back).
+                    os.rename(final, temp / f"{top}.old")
+                    os.rename(staged, final)
+            fsync_directory(target)
+        finally:
+            shutil.rmtree(temp, ignore_errors=True)  # the unpacked copy on failure, the old copy on success
+    return read_package(target / top)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -63,13 +64,80 @@ def _settings_for_translation(args: argparse.Namespace, settings: Settings) -> S
                    translations_dir=Path(args.translations_dir) if args.translations_dir else settings.translations_dir)
 
 
+def _archive_root(paths: list[str], config: str | None, settings: Settings) -> Path:
+    """The archive the inputs belong to: the folder of its mkdocs.yml (with seeds/ and translations/).
+
+    `--config` names it; otherwise it is the nearest folder holding mkdocs.yml above the first
+    input, else the repository's. The build (generator/site.py) names sources relative to it.
+    """
+    if config:
+        return Path(os.path.abspath(config)).parent
+    for given in paths[:1]:
+        start = Path(os.path.abspath(given))
+        for folder in (start, *start.parents):
+            if (folder / "mkdocs.yml").is_file():
+                return folder
+    return settings.root
+
+
+def _source_name(given: str, root: Path) -> str:
+    """The name the build gives the input `given` however it was typed ("./seeds/x.txt", absolute,
+    from another folder): its path relative to the archive root ("seeds/x.txt"); outside the
+    archive, its absolute path."""
+    from .extract import printable_name
+
+    path = Path(os.path.abspath(given))
+    for candidate, base in ((path, root), (path.parent.resolve() / path.name, root.resolve())):
+        if candidate.is_relative_to(base):
+            return printable_name(candidate.relative_to(base).as_posix())
+    return printable_name(path.as_posix())
+
+
+def _extract_in_archive(paths: list[str], settings: Settings) -> ExtractResult:
+    """Extract `paths`, naming every file as the build does, so that translations, the records'
+    `source` and human reviews (translations/reviewed/, named from the source) match the site's."""
+    from .extract import printable_name
+
+    typed = [os.path.abspath(given) for given in paths]
+    result = extract_all(typed, settings)
+    prefixes = sorted(((printable_name(Path(t).as_posix()), _source_name(t, settings.root)) for t in typed),
+                      key=lambda item: len(item[0]), reverse=True)
+
+    def rename(source: str) -> str:
+        shown = printable_name(source)
+        for prefix, name in prefixes:
+            if shown == prefix:
+                return name
+            folder = prefix.rstrip("/") + "/"
+            if shown.startswith(folder):  # a file found under a folder given
+                rest = shown[len(folder):]
+                return rest if name == "." else f"{name}/{rest}"
+        return source
+
+    for outcome in result.outcomes:
+        outcome.source = rename(outcome.source)
+    for article in [*result.articles, *result.merged]:
+        article.source = rename(article.source)
+    return result
+
+
+def _settings_for_archive(args: argparse.Namespace, paths: list[str], settings: Settings) -> Settings:
+    """Settings of the archive holding `paths` (its translations/ folder, its root), then the options."""
+    root = _archive_root(paths, getattr(args, "config", None), settings)
+    archive = Settings.for_root(root)
+    settings = replace(settings, root=root, seeds_dir=archive.seeds_dir, docs_dir=archive.docs_dir,
+                       translations_dir=archive.translations_dir, report_path=archive.report_path,
+                       manifest_path=archive.manifest_path)
+    return _settings_for_translation(args, settings)
+
+
 def cmd_translate(args: argparse.Namespace, settings: Settings) -> int:
     from .argos import INSTALL_HELP, find_package
     from .progress import SentenceProgress
     from .translate import translate_articles
 
-    settings = _settings_for_translation(args, settings)
-    result = extract_all(args.paths, settings)
+    settings = _settings_for_archive(args, args.paths, settings)
+    result = _extract_in_archive(args.paths, settings)
     _print_problems(result, args.verbose)
     package = find_package(settings.translation.from_code, settings.translation.to_code, settings.packages_dir)
     if package is None:
@@ -123,8 +191,9 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
     from .translate import translate_articles, write_review_template
 
-    settings = _settings_for_translation(args, settings)
-    result = extract_all([args.source], settings)
+    # Named as the build names it ("seeds/x.txt"), or the build would not find the review.
+    settings = _settings_for_archive(args, [args.source], settings)
+    result = _extract_in_archive([args.source], settings)
     chosen = [a for a in result.articles if a.index == args.index]
     if not chosen:
         print(f"error: {args.source}: no article with index {args.index}", file=sys.stderr)
@@ -177,6 +246,11 @@ def _add_translation_options(parser: argparse.ArgumentParser) -> None:
                         help="translation memory and reviews (default: translations/)")
 
 
+ARCHIVE_HELP = ("mkdocs.yml of the archive the files belong to: sources are named relative to its folder and "
+                "its translations/ is used (default: the nearest mkdocs.yml above the first file, else the "
+                "repository's)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -202,6 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     translate.add_argument("--report", metavar="FILE", help="write a JSON report with translation counters")
     translate.add_argument("--require-translation", action="store_true",
                            help="fail when no model is installed or any sentence stays untranslated")
+    translate.add_argument("--config", metavar="FILE", help=ARCHIVE_HELP)
     _add_translation_options(translate)
     translate.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
     translate.set_defaults(handler=cmd_translate)
@@ -232,6 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     review = sub.add_parser("review", help="start a human review of one article's English")
     review.add_argument("source", metavar="FILE")
     review.add_argument("--index", type=int, default=0, help="article in the file (default 0)")
+    review.add_argument("--config", metavar="FILE", help=ARCHIVE_HELP)
     _add_translation_options(review)
     review.set_defaults(handler=cmd_review)
     return parser

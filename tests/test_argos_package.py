@@ -128,3 +128,84 @@ def test_ctranslate2_translates_seed_sentences(installed: dict) -> None:
         hypothesis = result.hypotheses[0]
         assert 0 < len(hypothesis) <= 12
         assert all(isinstance(token, str) and token for token in hypothesis)
+
+
+# --- `models install`: atomic, leftovers of killed installs ignored and cleared -----------------
+
+
+def dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", ""])
+    process.wait()
+    return process.pid
+
+
+def unpack_truncated(argosmodel: Path, folder: Path) -> Path:
+    """What a kill in the middle of unpacking leaves: every file there, model.bin cut short."""
+    with zipfile.ZipFile(argosmodel) as archive:
+        archive.extractall(folder)
+    model = folder / TOP / "model" / "model.bin"
+    model.write_bytes(model.read_bytes()[: model.stat().st_size // 3])
+    return folder / TOP
+
+
+def test_killed_install_leftover_is_ignored_and_cleared(argosmodel: Path, installed: dict, tmp_path: Path) -> None:
+    from generator.argos import find_package, install_package_file, installed_packages, read_package
+
+    packages = tmp_path / "packages"
+    stale = packages / f".{TOP}.{dead_pid()}-0badc0de.0123abcd.tmp"
+    live = packages / f".{TOP}.{os.getppid()}-0badc0de.4567cdef.tmp"  # an install still running elsewhere
+    for folder in (stale, live):
+        read_package(unpack_truncated(argosmodel, folder))  # a truncated model.bin passes the package check
+    assert installed_packages(packages) == [] and find_package(directory=packages) is None
+    listed = subprocess.run([sys.executable, "-m", "generator", "models", "list", "--packages-dir", str(packages)],
+                            capture_output=True, text=True, check=True)
+    assert listed.stdout.startswith("no Argos packages")
+
+    package = install_package_file(argosmodel, packages)
+    assert package.path == packages / TOP and find_package(directory=packages) == package
+    assert not stale.exists() and live.is_dir()
+    assert sorted(p.name for p in packages.iterdir()) == sorted([TOP, live.name])
+    with zipfile.ZipFile(argosmodel) as archive:
+        assert (package.model_dir / "model.bin").read_bytes() == archive.read(f"{TOP}/model/model.bin")
+    theirs = Path(installed["installed"][0]["path"])  # the same layout as argostranslate's install_from_path
+    assert sorted(p.relative_to(package.path) for p in package.path.rglob("*")) == sorted(
+        p.relative_to(theirs) for p in theirs.rglob("*"))
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["renameat2-exchange", "two-renames"])
+def test_reinstall_replaces_the_whole_package(argosmodel: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              exchange: bool) -> None:
+    from generator import argos
+
+    if not exchange:
+        monkeypatch.setattr(argos, "_exchange", lambda a, b: False)
+    packages = tmp_path / "packages"
+    package = argos.install_package_file(argosmodel, packages)
+    model = package.model_dir / "model.bin"
+    full = model.read_bytes()
+    model.write_bytes(full[:100])
+    (package.path / "junk.txt").write_text("from an earlier version", encoding="utf-8")
+    again = argos.install_package_file(argosmodel, packages)
+    assert again == package and model.read_bytes() == full
+    assert not (package.path / "junk.txt").exists()  # replaced, not unpacked over the old copy
+    assert [p.name for p in packages.iterdir()] == [TOP]
+
+
+def test_damaged_package_file_leaves_the_installed_one_alone(argosmodel: Path, tmp_path: Path) -> None:
+    from generator.argos import PackageError, install_package_file
+
+    packages = tmp_path / "packages"
+    package = install_package_file(argosmodel, packages)
+    before = {p: p.read_bytes() for p in package.path.rglob("*") if p.is_file()}
+    data = bytearray(argosmodel.read_bytes())
+    with zipfile.ZipFile(argosmodel) as archive:
+        info = archive.getinfo(f"{TOP}/model/model.bin")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for offset in range(start + info.compress_size // 2, start + info.compress_size // 2 + 64):
+        data[offset] ^= 0xFF
+    damaged = tmp_path / "damaged.argosmodel"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(PackageError, match="damaged package file"):
+        install_package_file(damaged, packages)
+    assert {p: p.read_bytes() for p in package.path.rglob("*") if p.is_file()} == before
+    assert [p.name for p in packages.iterdir()] == [TOP]  # no temporary left behind
