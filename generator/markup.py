@@ -11,7 +11,6 @@ Article text is always escaped here: it shows as literal text and never becomes 
 from __future__ import annotations
 
 import html
-import posixpath
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -58,11 +57,18 @@ def page_url(path: PurePosixPath) -> str:
     return lang_prefix + url.lstrip("/")
 
 
-@lru_cache(maxsize=1 << 17)
 def relative_url(target: str, base: str) -> str:
-    """Link from the page at URL `base` to URL `target` (both site-relative folders), as MkDocs writes it."""
-    rel = posixpath.relpath(target or ".", base or ".")
-    return "./" if rel == "." else rel + "/"
+    """Link from the page at URL `base` to URL `target` (both site-relative folders), as MkDocs writes it.
+
+    String work only: posixpath.relpath resolves both against the working directory, and index
+    pages ask for hundreds of thousands of these in a large archive.
+    """
+    to, here = target.split("/")[:-1], base.split("/")[:-1]
+    common = 0
+    while common < len(to) and common < len(here) and to[common] == here[common]:
+        common += 1
+    parts = [".."] * (len(here) - common) + to[common:]
+    return "/".join(parts) + "/" if parts else "./"
 
 
 def relative_md(from_page: PurePosixPath, to_page: PurePosixPath) -> str:
