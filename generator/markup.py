@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import PurePosixPath
 from typing import Protocol
 
@@ -106,7 +106,7 @@ class MarkdownWriter:
     lang: str
     toc: list[TocEntry] = field(default_factory=list)
 
-    @property
+    @cached_property
     def link_base(self) -> str:
         """What relative links from this page depend on (pages sharing it can share link text)."""
         return "md:" + str(self.here.parent)
@@ -122,6 +122,8 @@ class MarkdownWriter:
         return f"*{inline}*"
 
     def heading(self, level: int, inline: str, anchor: str = "") -> str:
+        # The heading's plain text (escapes and entities undone), for the page title.
+        self.toc.append(TocEntry(level, anchor, html.unescape(re.sub(r"\\(.)", r"\1", inline))))
         return f"{'#' * level} {inline}{' {#' + anchor + '}' if anchor else ''}\n\n"
 
     def paragraph(self, inline: str) -> str:
@@ -140,7 +142,7 @@ class HtmlWriter:
     toc: list[TocEntry] = field(default_factory=list)
     _ids: set[str] = field(default_factory=set)
 
-    @property
+    @cached_property
     def link_base(self) -> str:
         return "html:" + page_url(self.here)  # directory URLs: x.md and index.md of a folder differ
 

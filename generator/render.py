@@ -249,25 +249,26 @@ def render_site(articles: Iterable[Article], docs_dir: Path, previous: dict[str,
     jobs = [job for entry in entries for job in _article_jobs(entry, tag_pages)]
     jobs += _index_jobs(entries, tag_pages, publisher_pages)
     result = RenderResult()
-    for job in sorted(jobs, key=lambda j: j.path):
-        key = str(job.path)
-        path = docs_dir / job.path
+    keyed = sorted(((str(job.path), job) for job in jobs), key=lambda kj: kj[0])
+    for key, job in keyed:
+        where = os.path.join(docs_dir, key)  # strings: pathlib's / and stat were a visible cost at 10,000 pages
         state = previous.get(key)
-        if state is not None and state.fingerprint == job.fingerprint and _stat(path) == (state.size, state.mtime_ns):
+        if state is not None and state.fingerprint == job.fingerprint and _stat(where) == (state.size, state.mtime_ns):
             result.unchanged += 1
             result.payloads[key] = job.payload
             result.pages[key] = state
             continue
-        text, payload = job.render()
-        result.payloads[key] = (lambda payload=payload: payload)
+        text = job.render()
+        result.payloads[key] = job.payload
+        path = Path(where)
         if path.exists() and path.read_text(encoding="utf-8") == text:
             result.unchanged += 1
         else:
             atomic_write_text(path, text, durable=False)  # regenerable: atomic, not fsync'd
             result.written.append(key)
-        size, mtime_ns = _stat(path) or (0, 0)
+        size, mtime_ns = _stat(where) or (0, 0)
         result.pages[key] = PageState(job.fingerprint, size, mtime_ns)
-    result.removed = _remove_others(docs_dir, {str(job.path) for job in jobs})
+    result.removed = _remove_others(docs_dir, {key for key, _ in keyed})
     return result
 
 
@@ -277,13 +278,13 @@ class _Job:
 
     path: PurePosixPath
     fingerprint: str
-    render: Callable[[], tuple[str, PagePayload]]  # Markdown file text, payload
-    payload: Callable[[], PagePayload]  # the payload alone, for a page that is not rewritten
+    render: Callable[[], str]  # the Markdown file's text
+    payload: Callable[[], PagePayload]  # what the MkDocs hook asks for, computed only then
 
 
-def _stat(path: Path) -> tuple[int, int] | None:
+def _stat(path: str) -> tuple[int, int] | None:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except FileNotFoundError:
         return None
     return st.st_size, st.st_mtime_ns
@@ -388,11 +389,11 @@ def _article_front(entry: Entry, tag_pages: dict[str, Page], lang: str) -> dict:
     return front
 
 
-def _article_page(entry: Entry, tag_pages: dict[str, Page], lang: str) -> tuple[str, PagePayload]:
+def _article_page(entry: Entry, tag_pages: dict[str, Page], lang: str) -> str:
     article, t = entry.article, entry.article.translation or Translation()
     front = _article_front(entry, tag_pages, lang)
     body = _templates().get_template(f"article.{lang}.md.j2").render(article=article, translation=t, page=entry.page)
-    return _dump(front, body), PagePayload(front, article_html(article, lang, entry.page))
+    return _dump(front, body)
 
 
 def _paragraph_html(text: str | None) -> str:
@@ -525,9 +526,11 @@ class _IndexPage:
         title = html.unescape(re.sub(r"<[^>]+>", "", writer.toc[0].name)) if writer.toc else ""
         return PagePayload({"lang": self.lang, "title": title, "generated": True}, html_body, toc_tokens(writer.toc))
 
-    def page(self) -> tuple[str, PagePayload]:
-        payload = self.payload()
-        return _dump(payload.meta, self._render(MarkdownWriter(self.here, self.lang))), payload
+    def page(self) -> str:
+        writer = MarkdownWriter(self.here, self.lang)
+        body = self._render(writer)
+        title = writer.toc[0].name if writer.toc else ""
+        return _dump({"lang": self.lang, "title": title, "generated": True}, body)
 
 
 def _item_line(entry: Entry, w: MarkdownWriter | HtmlWriter) -> str:

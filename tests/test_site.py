@@ -146,7 +146,9 @@ def test_generated_index_pages_are_what_their_markdown_files_say(tmp_path: Path)
         if src.startswith("archive/articles/"):
             continue
         payload = make_payload()
-        body = (tmp_path / src).read_text(encoding="utf-8").split("\n---\n", 1)[1]
+        text = (tmp_path / src).read_text(encoding="utf-8")
+        assert yaml.safe_load(text.split("---\n")[1])["title"] == payload.meta["title"], src
+        body = text.split("\n---\n", 1)[1]
         md = markdown.Markdown(extensions=["admonition", "attr_list", "md_in_html", "toc"])
         expected = md.convert(body)
 
