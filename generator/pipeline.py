@@ -123,6 +123,8 @@ def extract_all(paths: Iterable[str], settings: Settings, progress: Callable[[in
             cache[item.name] = FileState(st.st_size, st.st_mtime_ns, sha, state.extracted)
             continue
         todo.append((position, item))
+    if progress and done:
+        progress(len(done))  # recorded results count as done at once
     for (position, item), extracted in zip(todo, _extract_items([i for _, i in todo], settings, progress), strict=True):
         done[position] = extracted
         if cache is not None and position in hashes:

@@ -228,7 +228,8 @@ def _templates() -> jinja2.Environment:
 
 
 def render_site(articles: Iterable[Article], docs_dir: Path, previous: dict[str, PageState] | None = None,
-                names_cache: dict[str, tuple[str, list[str]]] | None = None) -> RenderResult:
+                names_cache: dict[str, tuple[str, list[str]]] | None = None,
+                progress: Callable[[int, int], None] | None = None) -> RenderResult:
     """Write every article and index page pair under docs/archive/; remove what no longer exists.
 
     `previous` is the manifest's record of the last run's pages: a page whose inputs hash the same
@@ -250,7 +251,9 @@ def render_site(articles: Iterable[Article], docs_dir: Path, previous: dict[str,
     jobs += _index_jobs(entries, tag_pages, publisher_pages)
     result = RenderResult()
     keyed = sorted(((str(job.path), job) for job in jobs), key=lambda kj: kj[0])
-    for key, job in keyed:
+    for number, (key, job) in enumerate(keyed, 1):
+        if progress and number % 100 == 0:
+            progress(number, len(keyed))
         where = os.path.join(docs_dir, key)  # strings: pathlib's / and stat were a visible cost at 10,000 pages
         state = previous.get(key)
         if state is not None and state.fingerprint == job.fingerprint and _stat(where) == (state.size, state.mtime_ns):
@@ -268,6 +271,8 @@ def render_site(articles: Iterable[Article], docs_dir: Path, previous: dict[str,
             result.written.append(key)
         size, mtime_ns = _stat(where) or (0, 0)
         result.pages[key] = PageState(job.fingerprint, size, mtime_ns)
+    if progress:
+        progress(len(keyed), len(keyed))
     result.removed = _remove_others(docs_dir, {key for key, _ in keyed})
     return result
 

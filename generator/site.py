@@ -94,6 +94,17 @@ def _fingerprint(settings: Settings, translations: bool = True) -> tuple:
             str(settings.packages_dir), (settings.docs_dir / "archive").is_dir())
 
 
+def _counter(bar: SentenceProgress, total: int) -> Callable[[int], None]:
+    """Adapts `advance(n)` callbacks to a (done, total) bar."""
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        bar(done, max(total, done))
+    return advance
+
+
 def _memory_size(settings: Settings) -> int:
     folder = settings.translations_dir / "memory"
     return sum(p.stat().st_size for p in folder.glob("*.jsonl")) if folder.is_dir() else 0
@@ -115,9 +126,14 @@ def generate_docs(settings: Settings, require_translation: bool = False) -> Gene
     if memory_size < manifest.memory_size:  # the memory was replaced or cut: finished translations may be gone
         manifest.translations.clear()
     manifest.memory_size = memory_size
-    result = merge_duplicates(extract_all([str(settings.seeds_dir)], settings, cache=manifest.files,
-                                          base=settings.root),
-                              cache=manifest.duplicate_features)
+    files = SentenceProgress("extracting", "files")
+    try:
+        total = sum(1 for _ in settings.seeds_dir.rglob("*")) if settings.seeds_dir.is_dir() else 0
+        extracted = extract_all([str(settings.seeds_dir)], settings, cache=manifest.files, base=settings.root,
+                                progress=_counter(files, total))
+    finally:
+        files.close()
+    result = merge_duplicates(extracted, cache=manifest.duplicate_features)
     for outcome in result.failed:
         print(f"error: {outcome.source}: {outcome.reason}", file=sys.stderr)
     bar = SentenceProgress("translating", "sentences")
@@ -128,7 +144,12 @@ def generate_docs(settings: Settings, require_translation: bool = False) -> Gene
     if require_translation and stats.pending:
         raise BuildError(f"{stats.pending} sentences have no translation and no model is installed "
                          "(run: argospm install translate-ar_en)")
-    rendered = render_site(result.articles, settings.docs_dir, previous=manifest.pages, names_cache=manifest.names)
+    pages = SentenceProgress("rendering", "pages")
+    try:
+        rendered = render_site(result.articles, settings.docs_dir, previous=manifest.pages,
+                               names_cache=manifest.names, progress=pages)
+    finally:
+        pages.close()
     global _last_payload
     _last_payload = None
     _payloads.clear()
