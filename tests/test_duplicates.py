@@ -193,6 +193,15 @@ def test_site_publishes_one_page_pair_and_records_both_sources(tmp_path: Path) -
     files = {Path(f["source"]).name: f for f in report["files"]}
     # Sources are named relative to the archive root, the same on every machine.
     assert files["a_original.txt"]["duplicates"] == ["seeds/b_identical.txt", "seeds/c_resaved.txt"]
+    # The built page names every file the article was saved in.
+    built = run_cli("build", "--config", str(root / "mkdocs.yml"), "--site-dir", str(root / "site"),
+                    "--packages-dir", str(tmp_path / "no-packages"))
+    assert built.returncode == 0, built.stderr[-2000:]
+    kept = next(f for f in fronts if Path(f["source"]).name == "a_original.txt")
+    for url in (kept["url"], kept["twin_url"]):
+        html = (root / "site" / url / "index.html").read_text(encoding="utf-8")
+        assert all(f"<code>{name}</code>" in html
+                   for name in ("seeds/a_original.txt", "seeds/b_identical.txt", "seeds/c_resaved.txt"))
 
 
 # --- the rule on records ------------------------------------------------------------------------------
