@@ -10,7 +10,7 @@ import re
 import unicodedata
 
 DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # tashkeel, tatweel
-_LETTER_MAP = str.maketrans(
+LETTER_FOLD = str.maketrans(  # letter variants a reader takes as one letter
     {
         "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
         "ى": "ي", "ی": "ي", "ئ": "ي",
@@ -26,7 +26,7 @@ ARABIC_LETTER = re.compile("[\u0621-\u064a\u0660-\u0669\u066e-\u06d3\u06fa-\u06f
 def match_key(text: str) -> str:
     """Fold letter variants, diacritics, punctuation and spacing so equal phrases compare equal."""
     text = unicodedata.normalize("NFKC", text)
-    text = DIACRITICS.sub("", text).translate(_LETTER_MAP).casefold()
+    text = DIACRITICS.sub("", text).translate(LETTER_FOLD).casefold()
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 

@@ -36,6 +36,7 @@ from functools import lru_cache
 from itertools import combinations
 
 from .arabic import match_key
+from .manifest import DuplicateCache
 from .model import DATE_SOURCES, Article
 from .pipeline import ExtractResult
 
@@ -149,22 +150,21 @@ def _candidates(features: list[_Features]) -> set[tuple[int, int]]:
     return pairs
 
 
-def find_duplicates(articles: list[Article], cache: dict[str, object] | None = None
+def find_duplicates(articles: list[Article], cache: DuplicateCache | None = None
                     ) -> list[tuple[Article, list[tuple[Article, str]]]]:
     """Groups of one article: (the copy to publish, [(each other copy, why it matched)]), only groups of 2+.
 
-    `cache` (the build manifest's) keeps each article's features by its text, and each compared
-    pair's verdict: an incremental build computes them for new articles only.
+    With `cache`, features and verdicts already known are reused, so an incremental build computes
+    them for new articles only; afterwards the cache holds what this archive still uses.
     """
+    cache = cache if cache is not None else DuplicateCache()
+    used = DuplicateCache()
     features: list[_Features] = []
-    keys: list[str] = []
-    used: dict[str, object] = {}
-    for article in articles:
-        key = _feature_key(article)
-        found = cache.get(key) if cache is not None else None
-        features.append(found if isinstance(found, _Features) else _features(article))
-        keys.append(key)
-        used[key] = features[-1]
+    keys = [_feature_key(article) for article in articles]
+    for key, article in zip(keys, articles, strict=True):
+        found = cache.features.get(key) or _features(article)
+        used.features[key] = found
+        features.append(found)
     bodies: dict[int, tuple[int, frozenset[int]]] = {}  # only candidates' full shingle sets are kept
 
     # The verdict on a pair depends on both texts, files and dates: that is its cache key.
@@ -172,15 +172,14 @@ def find_duplicates(articles: list[Article], cache: dict[str, object] | None = N
                           ).hexdigest()[:16] for k, a in enumerate(articles)]
 
     def match(i: int, j: int) -> str | None:
-        pair = "pair:" + (sides[i] + sides[j] if sides[i] < sides[j] else sides[j] + sides[i])
-        if cache is not None and pair in cache:
-            used[pair] = cache[pair]
-            return cache[pair]  # type: ignore[return-value]
-        for k in (i, j):
-            if k not in bodies:
-                bodies[k] = _shingles(articles[k])
-        used[pair] = _match(articles[i], articles[j], features[i], features[j], bodies[i], bodies[j])
-        return used[pair]  # type: ignore[return-value]
+        pair = sides[i] + sides[j] if sides[i] < sides[j] else sides[j] + sides[i]
+        if pair not in cache.verdicts:
+            for k in (i, j):
+                if k not in bodies:
+                    bodies[k] = _shingles(articles[k])
+            cache.verdicts[pair] = _match(articles[i], articles[j], features[i], features[j], bodies[i], bodies[j])
+        used.verdicts[pair] = cache.verdicts[pair]
+        return used.verdicts[pair]
 
     matches: list[tuple[tuple, tuple, int, int, str]] = []
     for i, j in _candidates(features):
@@ -219,13 +218,11 @@ def find_duplicates(articles: list[Article], cache: dict[str, object] | None = N
         # Say why each copy matches the published one; a copy joined through a third copy says so.
         copies = [(articles[k], match(first, k) or reasons[k]) for k in ordered[1:]]
         groups.append((articles[first], copies))
-    if cache is not None:  # keep what this archive still holds
-        cache.clear()
-        cache.update(used)
+    cache.features, cache.verdicts = used.features, used.verdicts  # keep what this archive still holds
     return sorted(groups, key=lambda g: (g[0].source, g[0].index))
 
 
-def merge_duplicates(result: ExtractResult, cache: dict[str, object] | None = None) -> ExtractResult:
+def merge_duplicates(result: ExtractResult, cache: DuplicateCache | None = None) -> ExtractResult:
     """Keep one copy of each article; record the others on it and on their files' outcomes.
 
     Returns a new result: `articles` are the copies to publish (input order kept), `merged` the

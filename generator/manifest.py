@@ -20,9 +20,13 @@ import pickle
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .atomic import atomic_write_bytes
 from .render import PageState
+
+if TYPE_CHECKING:
+    from .duplicates import _Features
 
 FORMAT = 1
 
@@ -36,12 +40,20 @@ class FileState:
 
 
 @dataclass
+class DuplicateCache:
+    """What duplicate detection keeps between runs: features by article text, verdicts by pair."""
+
+    features: dict[str, _Features] = field(default_factory=dict)
+    verdicts: dict[str, str | None] = field(default_factory=dict)  # pair key → reason, or None (no match)
+
+
+@dataclass
 class Manifest:
     code: str = ""
     files: dict[str, FileState] = field(default_factory=dict)  # input name → state
     translations: dict[str, bytes] = field(default_factory=dict)  # translation key → pickled (Translation, units)
-    names: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # content hash → (article id, names)
-    duplicate_features: dict[str, object] = field(default_factory=dict)  # article text → duplicates._Features
+    by_text: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # content hash → (article id, names)
+    duplicates: DuplicateCache = field(default_factory=DuplicateCache)
     pages: dict[str, PageState] = field(default_factory=dict)  # docs-relative page path → state
     memory_size: int = 0  # bytes in the translation memory at the last run (it only grows)
 

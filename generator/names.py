@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from .arabic import phrase_pattern
+from .arabic import DIACRITICS, LETTER_FOLD, phrase_pattern
 from .metadata import GlossaryEntry, glossary
 
 # Proclitics written joined to a name: و/ف (and), ب/ل/ك (by, for, like); "لل" for ل + ال.
@@ -35,9 +35,6 @@ def _forms() -> tuple[tuple[str, GlossaryEntry], ...]:
     return tuple(sorted(((form, entry) for entry in glossary() for form in entry.forms), key=lambda fe: -len(fe[0])))
 
 
-_MARK_CHARS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-_KEY_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ئ": "ي", "ة": "ه",
-                              "ک": "ك"})
 _PROCLITIC_PREFIXES = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك")
 # Where a name (or its proclitics) may start: a letter not preceded by a letter (a mark may
 # precede it); then the run of letters and marks from there, which is all a first word can span.
@@ -48,7 +45,7 @@ _WORD_RUN = re.compile(f"[{_ARABIC_LETTER}\u0610-\u061a\u064b-\u065f\u0670\u06d6
 
 def _fold(text: str) -> str:
     """The letter folding `phrase_pattern` tolerates (variants, marks), for the first-word index."""
-    return _MARK_CHARS.sub("", text).translate(_KEY_LETTERS)
+    return DIACRITICS.sub("", text).translate(LETTER_FOLD)
 
 
 @cache
@@ -97,13 +94,13 @@ def _word_candidates(word: str) -> tuple[int, ...]:
 
 def _word_starts(text: str) -> list[tuple[int, str]]:
     """Every position where a name (with its proclitics) may start, with the folded run from there."""
-    if _MARK_CHARS.search(text):  # rare: a name may also start right after a mark inside a word
+    if DIACRITICS.search(text):  # rare: a name may also start right after a mark inside a word
         starts = []
         for start in _WORD_START.finditer(text):
             run = _WORD_RUN.match(text, start.start())
             starts.append((start.start(), _fold(run.group()) if run else ""))
         return starts
-    return [(m.start(), m.group()) for m in _LETTER_RUN.finditer(text.translate(_KEY_LETTERS))]
+    return [(m.start(), m.group()) for m in _LETTER_RUN.finditer(text.translate(LETTER_FOLD))]
 
 
 @lru_cache(maxsize=1 << 16)  # translation and rendering both look at every sentence

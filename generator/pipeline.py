@@ -104,25 +104,11 @@ def extract_all(paths: Iterable[str], settings: Settings, progress: Callable[[in
     todo: list[tuple[int, InputFile]] = []
     hashes: dict[int, tuple[int, int, str]] = {}
     for position, item in enumerate(items):
-        state = cache.get(item.name) if cache is not None else None
-        if cache is None:
+        recorded = _recorded(item, cache, settings, hashes, position) if cache is not None else None
+        if recorded is None:
             todo.append((position, item))
-            continue
-        try:
-            st = item.path.stat()
-        except OSError:
-            todo.append((position, item))  # extraction reports the problem
-            continue
-        if state is not None and (st.st_size, st.st_mtime_ns) == (state.size, state.mtime_ns):
-            done[position] = pickle.loads(state.extracted)
-            continue
-        sha = _sha256(item.path) if st.st_size <= settings.max_input_bytes else f"size:{st.st_size}"
-        hashes[position] = (st.st_size, st.st_mtime_ns, sha)
-        if state is not None and state.sha256 == sha:
-            done[position] = pickle.loads(state.extracted)
-            cache[item.name] = FileState(st.st_size, st.st_mtime_ns, sha, state.extracted)
-            continue
-        todo.append((position, item))
+        else:
+            done[position] = pickle.loads(recorded)
     if progress and done:
         progress(len(done))  # recorded results count as done at once
     for (position, item), extracted in zip(todo, _extract_items([i for _, i in todo], settings, progress), strict=True):
@@ -140,6 +126,27 @@ def extract_all(paths: Iterable[str], settings: Settings, progress: Callable[[in
         result.outcomes.append(outcome)
         result.articles.extend(articles)
     return result
+
+
+def _recorded(item: InputFile, cache: dict[str, FileState], settings: Settings,
+              hashes: dict[int, tuple[int, int, str]], position: int) -> bytes | None:
+    """The cached extraction of an unchanged file (same size and mtime, or same bytes), else None.
+
+    A file that must be extracted leaves its size, mtime and hash in `hashes`, for recording.
+    """
+    state = cache.get(item.name)
+    try:
+        st = item.path.stat()
+    except OSError:
+        return None  # extraction reports the problem
+    if state is not None and (st.st_size, st.st_mtime_ns) == (state.size, state.mtime_ns):
+        return state.extracted
+    sha = _sha256(item.path) if st.st_size <= settings.max_input_bytes else f"size:{st.st_size}"
+    if state is not None and state.sha256 == sha:  # touched, not changed
+        cache[item.name] = FileState(st.st_size, st.st_mtime_ns, sha, state.extracted)
+        return state.extracted
+    hashes[position] = (st.st_size, st.st_mtime_ns, sha)
+    return None
 
 
 def _sha256(path: Path) -> str:

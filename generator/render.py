@@ -139,6 +139,7 @@ class RenderResult:
     # of an incremental build are not rendered at all by this stage).
     payloads: dict[str, Callable[[], PagePayload]] = field(default_factory=dict)
     pages: dict[str, PageState] = field(default_factory=dict)  # the manifest's record of every page
+    fronts: dict[str, Callable[[], dict]] = field(default_factory=dict)  # article pages' front matter, on demand
 
 
 def _display_date(iso: str | None, lang: str) -> str | None:
@@ -228,17 +229,17 @@ def _templates() -> jinja2.Environment:
 
 
 def render_site(articles: Iterable[Article], docs_dir: Path, previous: dict[str, PageState] | None = None,
-                names_cache: dict[str, tuple[str, list[str]]] | None = None,
+                text_cache: dict[str, tuple[str, list[str]]] | None = None,
                 progress: Callable[[int, int], None] | None = None) -> RenderResult:
     """Write every article and index page pair under docs/archive/; remove what no longer exists.
 
     `previous` is the manifest's record of the last run's pages: a page whose inputs hash the same
     and whose file is as written then is neither rendered nor read again (incremental builds).
-    `names_cache` maps an article's content hash to its id and the glossary names found in it (what
-    depends on the text alone), and is filled.
+    `text_cache` maps an article's content hash to what depends on the text alone (its id and the
+    glossary names found in it), and is filled.
     """
     previous = previous or {}
-    entries = _entries(articles, names_cache if names_cache is not None else {})
+    entries = _entries(articles, text_cache if text_cache is not None else {})
     tag_pages: dict[str, Page] = {}
     publisher_pages: dict[str, Page] = {}
     for entry in entries:
@@ -254,15 +255,16 @@ def render_site(articles: Iterable[Article], docs_dir: Path, previous: dict[str,
     for number, (key, job) in enumerate(keyed, 1):
         if progress and number % 100 == 0:
             progress(number, len(keyed))
+        result.payloads[key] = job.payload
+        if job.front is not None:
+            result.fronts[key] = job.front
         where = os.path.join(docs_dir, key)  # strings: pathlib's / and stat were a visible cost at 10,000 pages
         state = previous.get(key)
         if state is not None and state.fingerprint == job.fingerprint and _stat(where) == (state.size, state.mtime_ns):
             result.unchanged += 1
-            result.payloads[key] = job.payload
             result.pages[key] = state
             continue
         text = job.render()
-        result.payloads[key] = job.payload
         path = Path(where)
         if path.exists() and path.read_text(encoding="utf-8") == text:
             result.unchanged += 1
@@ -285,6 +287,7 @@ class _Job:
     fingerprint: str
     render: Callable[[], str]  # the Markdown file's text
     payload: Callable[[], PagePayload]  # what the MkDocs hook asks for, computed only then
+    front: Callable[[], dict] | None = None  # an article page's front matter alone (feeds need no HTML)
 
 
 def _stat(path: str) -> tuple[int, int] | None:
@@ -325,14 +328,14 @@ def _hash(*parts: object) -> str:
     return hashlib.sha1(buffer.getvalue()).hexdigest()
 
 
-def _entries(articles: Iterable[Article], names_cache: dict[str, tuple[str, list[str]]]) -> list[Entry]:
+def _entries(articles: Iterable[Article], text_cache: dict[str, tuple[str, list[str]]]) -> list[Entry]:
     entries: dict[str, Entry] = {}
     by_english = {entry.en: entry for entry in glossary()}
     for article in articles:
         content = article.content_hash
-        if content not in names_cache:  # what depends on the text alone, computed once per text
-            names_cache[content] = (article_key(article), [n.en for n in _names_in(article)])
-        key, names_found = names_cache[content]
+        if content not in text_cache:  # what depends on the text alone, computed once per text
+            text_cache[content] = (article_key(article), [n.en for n in _names_in(article)])
+        key, names_found = text_cache[content]
         while key in entries:  # identical title and opening, different files: keep both
             key = hashlib.sha256(f"{key}:{article.source}:{article.index}".encode()).hexdigest()[:10]
         names = [by_english[n] for n in names_found if n in by_english]
@@ -376,7 +379,8 @@ def _article_jobs(entry: Entry, tag_pages: dict[str, Page]) -> list[_Job]:
         jobs.append(_Job(path, f"{entry.fingerprint}:{lang}",
                          render=lambda lang=lang: _article_page(entry, tag_pages, lang),
                          payload=lambda lang=lang: PagePayload(_article_front(entry, tag_pages, lang),
-                                                               article_html(entry.article, lang, entry.page))))
+                                                               article_html(entry.article, lang, entry.page)),
+                         front=lambda lang=lang: _article_front(entry, tag_pages, lang)))
     return jobs
 
 

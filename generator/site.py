@@ -50,6 +50,7 @@ def settings_from_env(settings: Settings) -> Settings:
 
 _last_fingerprint: tuple | None = None
 _payloads: dict[str, Callable[[], PagePayload]] = {}
+_fronts: dict[str, Callable[[], dict]] = {}  # article pages only
 _last_payload: tuple[str, PagePayload] | None = None  # MkDocs asks three times per page, in a row
 
 
@@ -71,27 +72,31 @@ def page_payload(src_uri: str) -> PagePayload | None:
 
 def article_metas() -> list[dict]:
     """Front matter of every generated article page (both languages), for feeds."""
-    return [make().meta for src, make in sorted(_payloads.items()) if src.startswith("archive/articles/")]
+    return [make() for _, make in sorted(_fronts.items())]
 
 
-def _fingerprint(settings: Settings, translations: bool = True) -> tuple:
-    """Cheap identity of every input of the generated pages (file stats, not contents)."""
-    def stats(folder: str) -> list[tuple[str, int, int]]:
+def _file_stats(folder: Path) -> list[tuple[str, int, int]]:
+    """(path, size, mtime) of every file under `folder`, sorted; os.scandir, as pathlib is slow here."""
+    def walk(current: str) -> list[tuple[str, int, int]]:
         out = []
         try:
-            entries = list(os.scandir(folder))
+            entries = list(os.scandir(current))
         except OSError:
             return out
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                out.extend(stats(entry.path))
+                out.extend(walk(entry.path))
             elif entry.is_file():
                 st = entry.stat()
                 out.append((entry.path, st.st_size, st.st_mtime_ns))
         return out
-    return (sorted(stats(str(settings.seeds_dir))),
-            sorted(stats(str(settings.translations_dir))) if translations else None,
-            str(settings.packages_dir), (settings.docs_dir / "archive").is_dir())
+    return sorted(walk(str(folder)))
+
+
+def _fingerprint(settings: Settings) -> tuple:
+    """Cheap identity of every input of the generated pages (file stats, not contents)."""
+    return (_file_stats(settings.seeds_dir), _file_stats(settings.translations_dir), str(settings.packages_dir),
+            (settings.docs_dir / "archive").is_dir())
 
 
 def _counter(bar: SentenceProgress, total: int) -> Callable[[int], None]:
@@ -128,12 +133,11 @@ def generate_docs(settings: Settings, require_translation: bool = False) -> Gene
     manifest.memory_size = memory_size
     files = SentenceProgress("extracting", "files")
     try:
-        total = sum(1 for _ in settings.seeds_dir.rglob("*")) if settings.seeds_dir.is_dir() else 0
         extracted = extract_all([str(settings.seeds_dir)], settings, cache=manifest.files, base=settings.root,
-                                progress=_counter(files, total))
+                                progress=_counter(files, len(fingerprint[0])))  # the seed files, just listed
     finally:
         files.close()
-    result = merge_duplicates(extracted, cache=manifest.duplicate_features)
+    result = merge_duplicates(extracted, cache=manifest.duplicates)
     for outcome in result.failed:
         print(f"error: {outcome.source}: {outcome.reason}", file=sys.stderr)
     bar = SentenceProgress("translating", "sentences")
@@ -147,16 +151,18 @@ def generate_docs(settings: Settings, require_translation: bool = False) -> Gene
     pages = SentenceProgress("rendering", "pages")
     try:
         rendered = render_site(result.articles, settings.docs_dir, previous=manifest.pages,
-                               names_cache=manifest.names, progress=pages)
+                               text_cache=manifest.by_text, progress=pages)
     finally:
         pages.close()
     global _last_payload
     _last_payload = None
     _payloads.clear()
     _payloads.update(rendered.payloads)
+    _fronts.clear()
+    _fronts.update(rendered.fronts)
     manifest.pages = rendered.pages
     live = {a.content_hash for a in result.articles}
-    manifest.names = {k: v for k, v in manifest.names.items() if k in live}
+    manifest.by_text = {k: v for k, v in manifest.by_text.items() if k in live}
     save_manifest(settings.manifest_path, manifest)
     report = report_dict(result, {"translation": stats.as_report(),
                                   "pages": {"written": len(rendered.written), "unchanged": rendered.unchanged,
@@ -168,6 +174,6 @@ def generate_docs(settings: Settings, require_translation: bool = False) -> Gene
           f"{len(rendered.removed)} removed", file=sys.stderr)
     # Seeds as they were before reading (a seed changed meanwhile is seen next time); translations
     # as this run left them (it writes the memory itself).
-    _last_fingerprint = (fingerprint[0], _fingerprint(settings)[1], *fingerprint[2:])
+    _last_fingerprint = (fingerprint[0], _file_stats(settings.translations_dir), *fingerprint[2:])
     return GenerateSummary(len(result.articles), len(result.failed), len(rendered.written),
                            len(rendered.removed), stats.pending)
