@@ -17,26 +17,24 @@ Checks read the built HTML and the report only, never the intermediate Markdown.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import re
 import shutil
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import quote, unquote, urljoin, urlparse
+from urllib.parse import quote
 
 import pytest
 import yaml
 
 from generator.model import Article
 from generator.translate import review_path
-from tests.conftest import ROOT, make_archive, run_cli
+from tests.conftest import ROOT, make_archive, run_cli, serve_folder
+from tests.htmltree import Node, dom
+from tests.test_site import resolve
 
 CORPUS = Path(__file__).resolve().parent / "badinput"
 EXPECTED: dict[str, dict] = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))["files"]
@@ -44,7 +42,6 @@ NOT_INPUT = {"expected.yaml", ".gitattributes"}  # corpus bookkeeping, not seeds
 PUBLISHED = [name for name, spec in EXPECTED.items() if spec["status"] == "ok"]
 HOSTILE = [name for name in PUBLISHED if "paragraphs" in EXPECTED[name]]
 SHOTS = ROOT / "build" / "screenshots"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 UNTITLED = {"ar": "بلا عنوان", "en": "Untitled"}  # shown for an article without a headline
 
 # A file name that is not UTF-8 (the bytes FF FE): git cannot carry it to every system, so the test
@@ -74,103 +71,6 @@ def _params(check: str) -> list[object]:
         defect = (EXPECTED[name].get("known_defects") or {}).get(check)
         out.append(pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=defect)) if defect else name)
     return out
-
-
-# --- a small DOM over html.parser ---------------------------------------------------------------
-
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-@dataclass
-class Node:
-    tag: str
-    attrs: dict[str, str]
-    children: list[Node | str] = field(default_factory=list)
-    parent: Node | None = None
-
-    @property
-    def classes(self) -> set[str]:
-        return set(self.attrs.get("class", "").split())
-
-    def iter(self) -> Iterator[Node]:
-        yield self
-        for child in self.children:
-            if isinstance(child, Node):
-                yield from child.iter()
-
-    def find_all(self, tag: str | None = None, cls: str | None = None) -> list[Node]:
-        return [n for n in self.iter() if (tag is None or n.tag == tag) and (cls is None or cls in n.classes)]
-
-    def find(self, tag: str | None = None, cls: str | None = None) -> Node:
-        found = self.find_all(tag, cls)
-        assert found, f"no <{tag or '*'} class={cls!r}>"
-        return found[0]
-
-    def text(self) -> str:
-        """Text content (entities already decoded), whitespace collapsed."""
-        parts: list[str] = []
-
-        def walk(node: Node) -> None:
-            for child in node.children:
-                if isinstance(child, str):
-                    parts.append(child)
-                else:
-                    walk(child)
-
-        walk(self)
-        return " ".join("".join(parts).split())
-
-    def inside(self, cls: str) -> bool:
-        node = self.parent
-        while node is not None:
-            if cls in node.classes:
-                return True
-            node = node.parent
-        return False
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#document", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = Node(tag, {k: v or "" for k, v in attrs}, parent=self.stack[-1])
-        self.stack[-1].children.append(node)
-        if tag not in VOID:
-            self.stack.append(node)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.stack[-1].children.append(Node(tag, {k: v or "" for k, v in attrs}, parent=self.stack[-1]))
-
-    def handle_endtag(self, tag: str) -> None:
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
-
-
-@functools.cache
-def dom(path: Path) -> Node:
-    builder = _TreeBuilder()
-    builder.feed(path.read_text(encoding="utf-8"))
-    builder.close()
-    return builder.root
-
-
-def resolve(site: Path, page: Path, href: str) -> Path | None:
-    """The file a link on `page` leads to; None for links that leave the site or are pure anchors."""
-    parsed = urlparse(href)
-    if parsed.scheme or href.startswith(("#", "//")):
-        return None
-    page_url = "/" + page.relative_to(site).parent.as_posix() + "/"
-    target = unquote(urlparse(urljoin(page_url, parsed.path)).path).lstrip("/")
-    path = site / target
-    return path / "index.html" if target.endswith("/") or path.is_dir() else path
 
 
 # --- the build --------------------------------------------------------------------------------
@@ -222,9 +122,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     site = root / "site"
     pages: dict[str, Path] = {}
     for page in sorted((site / "archive" / "articles").rglob("index.html")):
-        article = dom(page).find("article", "archive-article")
-        body = [p.text() for p in article.find("div", "archive-body").find_all("p") if not p.inside("parallel")]
-        for key in (article.find("h1").text(), body[0] if body else ""):
+        article = dom(page).find(tag="article", cls="archive-article")
+        body = [p.text() for p in article.find(tag="div", cls="archive-body").all(tag="p") if not p.inside("parallel")]
+        for key in (article.find(tag="h1").text(), body[0] if body else ""):
             assert key not in pages, f"two article pages with the title or opening {key!r}"
             pages[key] = page
     return Built(root, site, result.stderr, report, outcomes, pages, before)
@@ -298,22 +198,23 @@ def test_report_entry(built: Built, name: str) -> None:
 
 
 def _article(page: Path) -> Node:
-    return dom(page).find("article", "archive-article")
+    return dom(page).find(tag="article", cls="archive-article")
 
 
 def _body_paragraphs(article: Node) -> list[str]:
     """The reading text: the body's blocks outside the side-by-side view."""
-    body = article.find("div", "archive-body")
-    return [p.text() for p in body.find_all("p") if not p.inside("parallel") and not p.inside("admonition")]
+    body = article.find(tag="div", cls="archive-body")
+    return [p.text() for p in body.all(tag="p") if not p.inside("parallel") and not p.inside("admonition")]
 
 
 def _text_holders(article: Node) -> list[Node]:
     """The elements that hold article text: title, publisher, tags, search metadata, paragraphs."""
-    holders = [article.find("h1"), *article.find_all("dd", "archive-publisher"), *article.find_all("a", "archive-tag")]
+    holders = [article.find(tag="h1"), *article.all(tag="dd", cls="archive-publisher"),
+               *article.all(tag="a", cls="archive-tag")]
     holders += [n for n in article.iter() if "data-pagefind-meta" in n.attrs]
-    body = article.find("div", "archive-body")
-    holders += [p for p in body.find_all("p") if not p.inside("parallel") and not p.inside("admonition")]
-    holders += [*body.find_all("div", "parallel-ar"), *body.find_all("div", "parallel-en")]
+    body = article.find(tag="div", cls="archive-body")
+    holders += [p for p in body.all(tag="p") if not p.inside("parallel") and not p.inside("admonition")]
+    holders += [*body.all(tag="div", cls="parallel-ar"), *body.all(tag="div", cls="parallel-en")]
     return holders
 
 
@@ -321,12 +222,12 @@ def _no_markup_from_text(article: Node, page: Path) -> None:
     """Article text stays text: its holders contain no elements (but the sentence spans of the
     side-by-side view), the body no element article text could have become, and nothing has a handler."""
     for holder in _text_holders(article):
-        inner = [n for n in holder.iter() if n is not holder and not (n.tag == "span" and holder.inside("parallel"))]
+        inner = [n for n in holder.iter() if not (n.tag == "span" and holder.inside("parallel"))]
         assert not inner, f"{page}: <{inner[0].tag}> inside {holder.tag}.{'.'.join(holder.classes)}"
-    body = article.find("div", "archive-body")
+    body = article.find(tag="div", cls="archive-body")
     elements = [n for n in body.iter() if n.tag in FORBIDDEN]
     assert not elements, f"{page}: article text became <{elements[0].tag}>"
-    assert len(article.find_all("h1")) == 1 and len(body.find_all("details")) == 1, page  # + the side-by-side view
+    assert len(article.all(tag="h1")) == 1 and len(body.all(tag="details")) == 1, page  # + the side-by-side view
     for node in article.iter():
         handlers = [k for k in node.attrs if k.startswith("on")]
         assert not handlers, f"{page}: <{node.tag} {handlers[0]}=…>"
@@ -335,27 +236,27 @@ def _no_markup_from_text(article: Node, page: Path) -> None:
 def _check_page(built: Built, page: Path, lang: str, title: str | None, publisher: str | None, tags: list[str],
                 paragraphs: list[str] | None, arabic_paragraphs: list[str] | None) -> None:
     root = dom(page)
-    assert root.find("html").attrs.get("lang") == lang
+    assert root.find(tag="html").attrs.get("lang") == lang
     article = _article(page)
     shown = title or UNTITLED[lang]
-    assert article.find("h1").text() == shown
-    assert root.find("title").text().startswith(shown + " - ")
-    assert shown in [n.text() for n in root.find_all("span", "md-ellipsis")]  # the header's page title
+    assert article.find(tag="h1").text() == shown
+    assert root.find(tag="title").text().startswith(shown + " - ")
+    assert shown in [n.text() for n in root.all(tag="span", cls="md-ellipsis")]  # the header's page title
     metas = {n.attrs["data-pagefind-meta"]: n.text() for n in article.iter() if "data-pagefind-meta" in n.attrs}
     assert metas.get("title") == shown  # what the search results show
     if publisher is not None:
-        assert article.find("dd", "archive-publisher").text() == publisher
+        assert article.find(tag="dd", cls="archive-publisher").text() == publisher
         assert publisher in metas.values()
-    assert [a.text() for a in article.find_all("a", "archive-tag")] == tags
+    assert [a.text() for a in article.all(tag="a", cls="archive-tag")] == tags
     if paragraphs is not None:
         assert _body_paragraphs(article) == paragraphs
     if arabic_paragraphs is not None:
-        rows = article.find_all("div", "parallel-row")
-        assert [row.find("div", "parallel-ar").text() for row in rows] == arabic_paragraphs
+        rows = article.all(tag="div", cls="parallel-row")
+        assert [row.find(tag="div", cls="parallel-ar").text() for row in rows] == arabic_paragraphs
         if lang == "en" and paragraphs is not None:
-            assert [row.find("div", "parallel-en").text() for row in rows] == paragraphs
+            assert [row.find(tag="div", cls="parallel-en").text() for row in rows] == paragraphs
     _no_markup_from_text(article, page)
-    for link in article.find_all("a"):  # every link of the article leads to a page of the site
+    for link in article.all(tag="a"):  # every link of the article leads to a page of the site
         target = resolve(built.site, page, link.attrs.get("href", ""))
         assert target is not None and target.is_file(), (page, link.attrs)
 
@@ -376,7 +277,7 @@ def test_english_page_shows_the_literal_text(built: Built, name: str) -> None:
     view = english_view(spec)
     _check_page(built, page, "en", view["title"], view["publisher"], view["tags"], view["paragraphs"],
                 spec.get("paragraphs"))
-    twins = [a for a in _article(page).find_all("a") if a.attrs.get("hreflang") == "ar"]
+    twins = [a for a in _article(page).all(tag="a") if a.attrs.get("hreflang") == "ar"]
     assert twins and all(resolve(built.site, page, a.attrs["href"]) == arabic for a in twins)
     if "review" not in spec:
         assert "Translation pending" in _article(page).text()
@@ -390,10 +291,10 @@ def test_index_pages_list_the_literal_title(built: Built, name: str) -> None:
     for lang, page, title in (("ar", arabic, spec["titles"][0]), ("en", english, english_view(spec)["title"])):
         title = title or UNTITLED[lang]
         indexes = [built.site / ("en" if lang == "en" else "") / "archive" / "index.html"]
-        indexes += [resolve(built.site, page, a.attrs["href"]) for a in _article(page).find_all("a", "archive-tag")]
+        indexes += [resolve(built.site, page, a.attrs["href"]) for a in _article(page).all(tag="a", cls="archive-tag")]
         for index in indexes:
             assert index is not None and index.is_file()
-            links = [a for a in dom(index).find("article").find_all("a")
+            links = [a for a in dom(index).find(tag="article").all(tag="a")
                      if resolve(built.site, index, a.attrs.get("href", "")) == page]
             assert [a.text() for a in links] == [title], (index, title)
 
@@ -401,7 +302,7 @@ def test_index_pages_list_the_literal_title(built: Built, name: str) -> None:
 def test_no_page_of_the_site_carries_live_markup_from_articles(built: Built) -> None:
     """Whole site: no event-handler attribute, no javascript: URL, no injected script or image."""
     reference = arabic_page(built, "a..b.txt")  # a plain article: the scripts every article page has
-    scripts = {lang: sorted(n.attrs.get("src", "") for n in dom(page).find_all("script"))
+    scripts = {lang: sorted(n.attrs.get("src", "") for n in dom(page).all(tag="script"))
                for lang, page in (("ar", reference), ("en", english_page(built, reference)))}
     articles = {p: "ar" for p in built.pages.values()} | {english_page(built, p): "en" for p in built.pages.values()}
     checked = 0
@@ -414,7 +315,7 @@ def test_no_page_of_the_site_carries_live_markup_from_articles(built: Built) -> 
                 assert "alert(" not in node.text(), page
             assert not (node.tag == "img" and node.attrs.get("src") == "x"), page
         if page in articles:
-            assert sorted(n.attrs.get("src", "") for n in dom(page).find_all("script")) == scripts[articles[page]], page
+            assert sorted(n.attrs.get("src", "") for n in dom(page).all(tag="script")) == scripts[articles[page]], page
         checked += 1
     assert checked > 40
 
@@ -465,32 +366,10 @@ def test_generated_files_stay_inside_the_archive(built: Built) -> None:
 # --- in a real browser ----------------------------------------------------------------------------
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def server(built: Built) -> Iterator[str]:
-    handler = functools.partial(QuietHandler, directory=str(built.site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run"])
-        yield instance
-        instance.close()
+    with serve_folder(built.site) as url:
+        yield url
 
 
 @pytest.fixture

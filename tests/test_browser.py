@@ -6,10 +6,6 @@ so a person can look at them.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +13,9 @@ from urllib.parse import quote, urlparse
 
 import pytest
 
-from tests.conftest import ROOT, SEEDS, make_archive
+from tests.conftest import CHROMIUM, ROOT, SEEDS, make_archive, serve_folder
 from tests.test_site import article_docs, build, front_matter
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
 SHOTS = ROOT / "build" / "screenshots"
 
@@ -51,28 +46,8 @@ def site(packages: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     root = make_archive(tmp_path_factory.mktemp("archive"), [*SEEDS, extra])
     result = build(root, packages)
     assert result.returncode == 0, result.stderr[-3000:]
-    handler = functools.partial(QuietHandler, directory=str(root / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield Site(f"http://127.0.0.1:{server.server_address[1]}/", root)
-    server.shutdown()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run"])
-        yield instance
-        instance.close()
+    with serve_folder(root / "site") as url:
+        yield Site(url, root)
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ import gzip
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,72 +20,12 @@ from generator.model import Article, SentencePair, Translation
 from generator.parallel import parallel_html
 from generator.render import article_html
 from tests.conftest import ROOT, SEEDS, make_archive
+from tests.htmltree import Node, tree
 from tests.test_site import article_docs, build, front_matter, html_of, resolve
 
 HOSTILE_SENTENCES = ["وقال مصدر مطلع إن الوثيقة تضمنت <script>alert(1)</script> في نصها.",
                      "وأضاف أن *النجوم* و[رابط](http://x) ستبقى."]
 HOSTILE = " ".join(HOSTILE_SENTENCES)  # article text holding HTML and Markdown syntax
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-# --- a small HTML tree ------------------------------------------------------------------------
-
-
-@dataclass
-class Node:
-    tag: str
-    attrs: dict[str, str]
-    children: list[Node | str] = field(default_factory=list)
-
-    @property
-    def classes(self) -> list[str]:
-        return self.attrs.get("class", "").split()
-
-    @property
-    def elements(self) -> list[Node]:
-        return [c for c in self.children if isinstance(c, Node)]
-
-    def text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
-
-    def iter(self):
-        for child in self.elements:
-            yield child
-            yield from child.iter()
-
-    def all(self, cls: str | None = None, tag: str | None = None) -> list[Node]:
-        return [n for n in self.iter() if (cls is None or cls in n.classes) and (tag is None or n.tag == tag)]
-
-
-class TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#document", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = Node(tag, {k: v or "" for k, v in attrs})
-        self.stack[-1].children.append(node)
-        if tag not in VOID:
-            self.stack.append(node)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.stack[-1].children.append(Node(tag, {k: v or "" for k, v in attrs}))
-
-    def handle_endtag(self, tag: str) -> None:
-        if any(n.tag == tag for n in self.stack[1:]):
-            while self.stack.pop().tag != tag:
-                pass
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
-
-
-def tree(html: str) -> Node:
-    builder = TreeBuilder()
-    builder.feed(html)
-    builder.close()
-    return builder.root
 
 
 def squash(text: str) -> str:
