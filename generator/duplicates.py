@@ -48,6 +48,8 @@ OTHER_TITLE_SIZE_RATIO = 0.8
 OTHER_TITLE_MIN_WORDS = 80
 RELIABLE_DATE_SOURCES = frozenset({"html-meta", "label", "dateline"})  # not page-header: that is the save date
 SAMPLE_EVERY = 8  # candidates share a shingle whose hash is a multiple of this (see _candidates)
+SHARED_SAMPLES = 2  # sampled shingles two bodies must share to be compared (the different-title rule
+# needs 80+ words, about 10 samples; shorter same-title copies meet in the title bucket)
 BUCKET_LIMIT = 64  # a title or sampled shingle shared by more articles is too common to compare them all
 _CONFIDENCE = ("high", "medium", "low", "none")
 
@@ -78,8 +80,8 @@ def _shingles(article: Article) -> tuple[int, frozenset[int]]:
     return len(ids), frozenset(map(hash, zip(*(ids[i:] for i in range(SHINGLE_WORDS)), strict=False)))
 
 
-def _features(article: Article) -> _Features:
-    samples = frozenset(h for h in _shingles(article)[1] if h % SAMPLE_EVERY == 0)
+def _features(article: Article, body: tuple[int, frozenset[int]]) -> _Features:
+    samples = frozenset(h for h in body[1] if h % SAMPLE_EVERY == 0)
     return _Features(article.content_hash, match_key(article.title) if article.title else None, samples)
 
 
@@ -130,10 +132,10 @@ def _preference(article: Article, consensus: int) -> tuple:
 def _candidates(features: list[_Features]) -> set[tuple[int, int]]:
     """Pairs worth comparing, without comparing every pair (a daily column has thousands of one title).
 
-    Same content hash; same title, when few articles share it; or a shared sampled shingle (those
-    whose hash is a multiple of SAMPLE_EVERY): copies share about 1/SAMPLE_EVERY of their shingles,
-    far more than one, whatever the input order. A sampled shingle in very many articles is a stock
-    phrase and proves nothing.
+    Same content hash; same title, when few articles share it; or at least SHARED_SAMPLES sampled
+    shingles (those whose hash is a multiple of SAMPLE_EVERY): copies share about 1/SAMPLE_EVERY of
+    their shingles, far more than that, whatever the input order, while one shared sentence (a
+    quote, a stock phrase) gives a single sample. A sampled shingle in very many articles proves nothing.
     """
     buckets: dict[tuple[str, object], list[int]] = {}
     for i, f in enumerate(features):
@@ -143,10 +145,15 @@ def _candidates(features: list[_Features]) -> set[tuple[int, int]]:
         for h in f.samples:
             buckets.setdefault(("sample", h), []).append(i)
     pairs: set[tuple[int, int]] = set()
+    shared: Counter[tuple[int, int]] = Counter()
     for (kind, _), members in buckets.items():
         if len(members) < 2 or (kind != "hash" and len(members) > BUCKET_LIMIT):
             continue
-        pairs.update(combinations(members, 2))
+        if kind == "sample":
+            shared.update(combinations(members, 2))
+        else:
+            pairs.update(combinations(members, 2))
+    pairs.update(pair for pair, count in shared.items() if count >= SHARED_SAMPLES)
     return pairs
 
 
@@ -161,11 +168,17 @@ def find_duplicates(articles: list[Article], cache: DuplicateCache | None = None
     used = DuplicateCache()
     features: list[_Features] = []
     keys = [_feature_key(article) for article in articles]
-    for key, article in zip(keys, articles, strict=True):
-        found = cache.features.get(key) or _features(article)
+    bodies: dict[int, tuple[int, frozenset[int]]] = {}  # full shingle sets, computed once per article
+    for k, (key, article) in enumerate(zip(keys, articles, strict=True)):
+        found = cache.features.get(key)
+        if found is None:
+            bodies[k] = _shingles(article)
+            found = _features(article, bodies[k])
         used.features[key] = found
         features.append(found)
-    bodies: dict[int, tuple[int, frozenset[int]]] = {}  # only candidates' full shingle sets are kept
+    candidates = _candidates(features)
+    needed = {k for pair in candidates for k in pair}
+    bodies = {k: body for k, body in bodies.items() if k in needed}  # the rest are never compared
 
     # The verdict on a pair depends on both texts, files and dates: that is its cache key.
     sides = [hashlib.sha1(repr((keys[k], a.source, a.date_source, a.date)).encode("utf-8", "surrogatepass")
@@ -182,7 +195,7 @@ def find_duplicates(articles: list[Article], cache: DuplicateCache | None = None
         return used.verdicts[pair]
 
     matches: list[tuple[tuple, tuple, int, int, str]] = []
-    for i, j in _candidates(features):
+    for i, j in candidates:
         reason = match(i, j)
         if reason:
             first, second = sorted((i, j), key=lambda k: (articles[k].source, articles[k].index))
