@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from functools import partial
 from pathlib import Path
 
+import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
@@ -25,6 +29,10 @@ from generator.site import (
     page_payload,
     settings_from_env,
 )
+from generator.skeleton import ENV_FULL_RENDER, FILLED_TEMPLATE, FILLED_VARIABLE, SkeletonPages
+
+log = logging.getLogger("mkdocs.plugins.archive")
+_skeletons: SkeletonPages | None = None  # this build's (each language is a build of its own)
 
 
 def _settings(config: MkDocsConfig) -> Settings:
@@ -48,7 +56,17 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     payload = page_payload(page.file.src_uri)
     if payload is not None:
         page.meta = dict(payload.meta)
+        # Generated pages bring their HTML (on_page_content): MkDocs' Markdown pass over the empty
+        # source would only build a Markdown instance per page, about 1 ms each.
+        page.render = partial(_no_markdown, page)  # type: ignore[method-assign]
+        if page.meta.get("article_id") and os.environ.get(ENV_FULL_RENDER) != "1":
+            page.meta["template"] = FILLED_TEMPLATE  # rendered by on_page_context
+            page.archive_template = payload.meta["template"]  # type: ignore[attr-defined]
     return markdown
+
+
+def _no_markdown(page: Page, config: MkDocsConfig, files: Files) -> None:
+    page.content = ""  # on_page_content puts the generated HTML in
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -59,8 +77,27 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     return payload.html
 
 
+def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+    global _skeletons
+    _skeletons = SkeletonPages(env)
+    env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({FILLED_TEMPLATE: f"{{{{ {FILLED_VARIABLE} }}}}"}),
+                                      env.loader])
+    return env
+
+
+@event_priority(-100)  # after the i18n plugin sets the page's language-switcher links
+def on_page_context(context: dict, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
+    template = getattr(page, "archive_template", None)
+    if template is not None and _skeletons is not None:  # an article page (on_page_markdown)
+        context[FILLED_VARIABLE] = _skeletons.render(template, context, page)
+    return context
+
+
 @event_priority(-200)  # after the i18n plugin, whose post-build step builds the other languages
 def on_post_build(config: MkDocsConfig) -> None:
+    if _skeletons is not None:
+        log.debug("archive: %d article pages filled from %d layouts (%s)", _skeletons.filled, len(_skeletons.layouts),
+                  ", ".join(sorted("skeleton" if v != "full" else "full" for v in _skeletons.layouts.values())))
     i18n = config.plugins.get("i18n")
     if i18n is not None and getattr(i18n, "building", False):
         return  # a nested per-language build: index once, when every language is written
