@@ -83,7 +83,7 @@ def measure(site_dir: Path) -> list[tuple[str, int, int, int]]:
                                    timeout=60000)
             page.wait_for_load_state("networkidle")
             shown = page.locator(".pagefind-ui__result").count()
-            search_bytes = sum(n for url, n in sizes.items() if urlparse(url).path.startswith("/pagefind/"))
+            search_bytes = sum(n for url, n in sizes.items() if "/pagefind/" in urlparse(url).path)
             rows.append((f"{prefix}{query}", search_bytes, sum(sizes.values()), shown))
             context.close()
         browser.close()

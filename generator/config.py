@@ -51,13 +51,16 @@ class Settings:
     report_path: Path = PROJECT_ROOT / "build" / "report.json"
     # What the last build read, translated and wrote (generator/manifest.py): a rebuildable cache.
     manifest_path: Path = PROJECT_ROOT / ".cache" / "build-manifest.pickle"
+    # Compiled page templates (Jinja bytecode), shared by the languages and builds: a rebuildable cache.
+    template_cache_dir: Path = PROJECT_ROOT / ".cache" / "jinja"
 
     @classmethod
     def for_root(cls, root: Path, docs_dir: Path | None = None) -> Settings:
         """Settings for an archive whose mkdocs.yml, seeds/ and translations/ are under `root`."""
         return cls(root=root, seeds_dir=root / "seeds", docs_dir=docs_dir or root / "docs",
                    translations_dir=root / "translations", report_path=root / "build" / "report.json",
-                   manifest_path=root / ".cache" / "build-manifest.pickle")
+                   manifest_path=root / ".cache" / "build-manifest.pickle",
+                   template_cache_dir=root / ".cache" / "jinja")
 
 
 DEFAULT = Settings()

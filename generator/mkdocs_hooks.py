@@ -17,15 +17,24 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+from generator import page_workers
+from generator.atomic import remove_stale_temps
 from generator.config import Settings
 from generator.feeds import write_feeds, write_sitemap
-from generator.search import SearchIndexError, build_search_index
+from generator.search import (
+    SearchIndexError,
+    SearchIndexJob,
+    finish_search_index,
+    start_search_index,
+    stop_search_index,
+)
 from generator.site import (
     ENV_REQUIRE_TRANSLATION,
     BuildError,
     article_metas,
     generate_docs,
     is_generated,
+    page_front,
     page_payload,
     settings_from_env,
 )
@@ -33,6 +42,11 @@ from generator.skeleton import ENV_FULL_RENDER, FILLED_TEMPLATE, FILLED_VARIABLE
 
 log = logging.getLogger("mkdocs.plugins.archive")
 _skeletons: SkeletonPages | None = None  # this build's (each language is a build of its own)
+_workers: list[page_workers.PageWorker] = []  # forks building article pages, waited for before indexing
+_command: str | None = None  # "build" or "serve"
+_build_nav: Navigation | None = None
+_language_roots: list[Path] = []  # site folders of the languages built so far, not yet indexed
+_search_jobs: list[SearchIndexJob] = []  # Pagefind runs in the background
 
 
 def _settings(config: MkDocsConfig) -> Settings:
@@ -40,7 +54,26 @@ def _settings(config: MkDocsConfig) -> Settings:
     return settings_from_env(Settings.for_root(root, docs_dir=Path(config.docs_dir)))
 
 
+def _nested(config: MkDocsConfig) -> bool:
+    """A build of a further language, which mkdocs-static-i18n runs inside the first build's post-build step."""
+    i18n = config.plugins.get("i18n")
+    return i18n is not None and getattr(i18n, "building", False)
+
+
+def _language_root(config: MkDocsConfig) -> Path:
+    """The folder of the language being built: the site, or its /en/ (mkdocs-static-i18n's layout)."""
+    i18n = config.plugins.get("i18n")
+    language = getattr(i18n, "current_language", None)
+    if i18n is None or language is None or language == i18n.default_language:
+        return Path(config.site_dir)
+    return Path(config.site_dir) / language
+
+
 def on_pre_build(config: MkDocsConfig) -> None:
+    if _nested(config):
+        _index_finished_languages()  # the previous language's pages are final: index them meanwhile
+    else:
+        _language_roots.clear()
     try:
         generate_docs(_settings(config), require_translation=os.environ.get(ENV_REQUIRE_TRANSLATION) == "1")
     except BuildError as error:
@@ -52,36 +85,69 @@ def on_page_read_source(page: Page, config: MkDocsConfig) -> str | None:
     return "" if is_generated(page.file.src_uri) else None
 
 
+def on_startup(command: str, dirty: bool) -> None:
+    global _command
+    _command = command
+
+
+def _filling() -> bool:
+    """Article pages filled into Material's skeleton, a share built by a fork (else all in full, in one process)."""
+    return os.environ.get(ENV_FULL_RENDER) != "1"
+
+
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    payload = page_payload(page.file.src_uri)
-    if payload is not None:
-        page.meta = dict(payload.meta)
-        # Generated pages bring their HTML (on_page_content): MkDocs' Markdown pass over the empty
-        # source would only build a Markdown instance per page, about 1 ms each.
-        page.render = partial(_no_markdown, page)  # type: ignore[method-assign]
-        if page.meta.get("article_id") and os.environ.get(ENV_FULL_RENDER) != "1":
-            page.meta["template"] = FILLED_TEMPLATE  # rendered by on_page_context
-            page.archive_template = payload.meta["template"]  # type: ignore[attr-defined]
+    src_uri = page.file.src_uri
+    if not is_generated(src_uri):
+        return markdown
+    # Generated pages bring their HTML (on_page_content): MkDocs' Markdown pass over the empty
+    # source would only build a Markdown instance per page, about 1 ms each.
+    page.render = partial(_no_markdown, page)  # type: ignore[method-assign]
+    front = page_front(src_uri)
+    if front is not None and _filling():
+        page.meta = dict(front)
+        page.archive_template = front["template"]  # type: ignore[attr-defined]
+        page.meta["template"] = FILLED_TEMPLATE  # the page is made in on_page_context
+    else:
+        page.meta = dict(page_payload(src_uri).meta)  # type: ignore[union-attr]
     return markdown
 
 
 def _no_markdown(page: Page, config: MkDocsConfig, files: Files) -> None:
-    page.content = ""  # on_page_content puts the generated HTML in
+    page.content = ""  # on_page_content or on_page_context puts the generated HTML in
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    if not is_generated(page.file.src_uri) or hasattr(page, "archive_template"):
+        return html  # an article page's HTML is made when the page is built (maybe by the fork)
     payload = page_payload(page.file.src_uri)
-    if payload is None:
-        return html
+    assert payload is not None
     page.toc = get_toc(payload.toc)
     return payload.html
+
+
+@event_priority(-200)  # the navigation as every plugin left it: the fork's page builds need it
+def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+    global _build_nav
+    _build_nav = nav
+    return nav
 
 
 def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
     global _skeletons
     _skeletons = SkeletonPages(env)
+    _language_roots.append(_language_root(config))
+    # Material's templates compiled once, not once per language and build (about 0.5 s each time).
+    cache_dir = _settings(config).template_cache_dir
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir))
     env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({FILLED_TEMPLATE: f"{{{{ {FILLED_VARIABLE} }}}}"}),
                                       env.loader])
+    if _command == "build" and _filling() and page_workers.fork_available():
+        articles = [f for f in files.documentation_pages() if hasattr(f.page, "archive_template")]
+        worker = page_workers.start(articles, files, config, _build_nav, env,
+                                    on_done=_log_filled)
+        if worker is not None:
+            _workers.append(worker)
     return env
 
 
@@ -89,25 +155,52 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
 def on_page_context(context: dict, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
     template = getattr(page, "archive_template", None)
     if template is not None and _skeletons is not None:  # an article page (on_page_markdown)
+        payload = page_payload(page.file.src_uri)
+        assert payload is not None
+        page.content, page.toc = payload.html, get_toc(payload.toc)
         context[FILLED_VARIABLE] = _skeletons.render(template, context, page)
     return context
 
 
-@event_priority(-200)  # after the i18n plugin, whose post-build step builds the other languages
-def on_post_build(config: MkDocsConfig) -> None:
+def _log_filled() -> None:
     if _skeletons is not None:
         log.debug("archive: %d article pages filled from %d layouts (%s)", _skeletons.filled, len(_skeletons.layouts),
                   ", ".join(sorted("skeleton" if v != "full" else "full" for v in _skeletons.layouts.values())))
-    i18n = config.plugins.get("i18n")
-    if i18n is not None and getattr(i18n, "building", False):
-        return  # a nested per-language build: index once, when every language is written
+
+
+@event_priority(-200)  # after the i18n plugin, whose post-build step builds the other languages
+def on_post_build(config: MkDocsConfig) -> None:
+    _log_filled()
+    if _nested(config):
+        return  # feeds, sitemap and the last search index once every language is written
     site_dir, docs_dir = Path(config.site_dir), Path(config.docs_dir)  # the root: /en/ is written inside it
+    _index_finished_languages()
+    # MkDocs' cleaning keeps hidden files at the top of site/, so a temporary file a killed run left
+    # there (feed, sitemap) would otherwise be published.
+    remove_stale_temps(site_dir)
     write_feeds(site_dir, docs_dir, config.site_url, metas=article_metas())
     write_sitemap(site_dir, docs_dir, config.site_url)
     try:
-        build_search_index(site_dir)
+        while _search_jobs:
+            finish_search_index(_search_jobs.pop(0))
     except SearchIndexError as error:
         raise Abort(f"search index: {error}") from error
+
+
+def _index_finished_languages() -> None:
+    """Wait for the forks writing pages, then start Pagefind on each language whose pages are all written."""
+    try:
+        page_workers.wait(_workers)
+    except page_workers.PageWorkerError as error:
+        raise Abort(f"archive: {error}") from error
+    while _language_roots:
+        _search_jobs.append(start_search_index(_language_roots.pop(0)))
+
+
+def on_build_error(error: Exception) -> None:
+    page_workers.stop(_workers)
+    while _search_jobs:
+        stop_search_index(_search_jobs.pop())
 
 
 def on_serve(server: LiveReloadServer, config: MkDocsConfig, builder: object) -> LiveReloadServer:

@@ -1,4 +1,4 @@
-"""Search index: Pagefind over the built site (one index per <html lang>, Arabic stemming included).
+"""Search index: Pagefind over the built site (one bundle per language, Arabic stemming included).
 
 Material's built-in search fails Arabic readers (no كرملين → الكرملين, no اسرائيل → إسرائيل) and
 rebuilds its whole index in the browser on every visit; Pagefind ships an Arabic stemmer, runs
@@ -10,30 +10,53 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import atomic_write_text, remove_stale_temps
+from .atomic import atomic_write_text
 
 ENTRY_FILE = "pagefind-entry.json"
-ARTICLE_PAGES = "**/archive/articles/**/*.html"  # Arabic and English (en/archive/articles/...)
+# Only article pages carry data-pagefind-body; the glob (relative to a language's root) spares
+# Pagefind parsing every index page, and keeps the English pages out of the Arabic index.
+ARTICLE_PAGES = "archive/articles/**/*.html"
 
 
 class SearchIndexError(Exception):
     """Pagefind failed; the message is its last output line."""
 
 
-def build_search_index(site_dir: Path) -> None:
-    """Index every page marked `data-pagefind-body` under site_dir into site_dir/pagefind/."""
-    # The site is final once indexed. MkDocs' cleaning keeps hidden files at the top of site/, so
-    # a temporary file a killed run left there (feed, sitemap) would otherwise be published.
-    remove_stale_temps(site_dir)
-    # Only article pages carry data-pagefind-body; the glob spares Pagefind parsing every index page.
-    result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site_dir), "--glob", ARTICLE_PAGES,
-                             "--silent"], capture_output=True, text=True)
-    if result.returncode != 0:
-        lines = (result.stderr or result.stdout).strip().splitlines()
-        raise SearchIndexError(lines[-1] if lines else f"pagefind exited with {result.returncode}")
-    canonicalise_entry(site_dir / "pagefind" / ENTRY_FILE)
+@dataclass
+class SearchIndexJob:
+    """Pagefind indexing one language's pages, in the background."""
+
+    language_root: Path
+    process: subprocess.Popen[str]
+
+
+def start_search_index(language_root: Path) -> SearchIndexJob:
+    """Start indexing the article pages under `language_root` (the site, or its /en/) into its pagefind/.
+
+    One bundle per language: each language's search page loads only its own index, and the first
+    language is indexed while MkDocs builds the next one."""
+    process = subprocess.Popen([sys.executable, "-m", "pagefind", "--site", str(language_root),
+                                "--glob", ARTICLE_PAGES, "--silent"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return SearchIndexJob(language_root, process)
+
+
+def finish_search_index(job: SearchIndexJob) -> None:
+    """Wait for the job; raise SearchIndexError if Pagefind failed."""
+    stdout, stderr = job.process.communicate()
+    if job.process.returncode != 0:
+        lines = (stderr or stdout).strip().splitlines()
+        raise SearchIndexError(lines[-1] if lines else f"pagefind exited with {job.process.returncode}")
+    canonicalise_entry(job.language_root / "pagefind" / ENTRY_FILE)
+
+
+def stop_search_index(job: SearchIndexJob) -> None:
+    if job.process.poll() is None:
+        job.process.kill()
+    job.process.communicate()
 
 
 def canonicalise_entry(path: Path) -> None:

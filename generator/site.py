@@ -70,6 +70,12 @@ def page_payload(src_uri: str) -> PagePayload | None:
     return _last_payload[1]
 
 
+def page_front(src_uri: str) -> dict | None:
+    """The front matter of the generated article page at `src_uri` (None for other pages)."""
+    make = _fronts.get(src_uri)
+    return make() if make is not None else None
+
+
 def article_metas() -> list[dict]:
     """Front matter of every generated article page (both languages), for feeds."""
     return [make() for _, make in sorted(_fronts.items())]
@@ -174,6 +180,9 @@ def generate_docs(settings: Settings, require_translation: bool = False) -> Gene
           f"{len(rendered.removed)} removed", file=sys.stderr)
     # Seeds as they were before reading (a seed changed meanwhile is seen next time); translations
     # as this run left them (it writes the memory itself).
-    _last_fingerprint = (fingerprint[0], _file_stats(settings.translations_dir), *fingerprint[2:])
+    # As things are now: the memory may have grown, and docs/archive/ exists (the next language's
+    # build must find nothing changed, not generate again).
+    _last_fingerprint = (fingerprint[0], _file_stats(settings.translations_dir), fingerprint[2],
+                         (settings.docs_dir / "archive").is_dir())
     return GenerateSummary(len(result.articles), len(result.failed), len(rendered.written),
                            len(rendered.removed), stats.pending)

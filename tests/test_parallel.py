@@ -181,7 +181,9 @@ def test_search_index_holds_the_text_once(site: Path) -> None:
     fragments = {}
     for path in (site / "site").glob("**/pagefind/fragment/*.pf_fragment"):
         record = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
-        fragments[record["url"]] = " ".join(record["content"].split())
+        bundle_root = path.parents[2].relative_to(site / "site").as_posix()  # each language has its own bundle
+        url = ("" if bundle_root == "." else "/" + bundle_root) + record["url"]
+        fragments[url] = " ".join(record["content"].split())
     if not fragments:
         pytest.skip("this build made no Pagefind index")
     for doc in article_docs(site):

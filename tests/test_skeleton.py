@@ -1,9 +1,11 @@
-"""Article pages filled into a skeleton of Material's template (generator/skeleton.py) must be the
-very bytes Material renders for them: the seeds and the hostile bad-input corpus are built both
-ways, with a site URL (canonical links), and every file of the two sites is compared."""
+"""Article pages filled into a skeleton of Material's template (generator/skeleton.py), a share of
+them by a forked process (generator/page_workers.py), must be the very bytes Material renders for
+them in one process: the seeds and the hostile bad-input corpus are built both ways, with a site URL
+(canonical links), and every file of the two sites is compared."""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -11,6 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from generator import page_workers
 from generator.skeleton import ENV_FULL_RENDER
 from tests.conftest import make_archive
 from tests.test_badinput import CORPUS, corpus_files
@@ -35,12 +40,32 @@ def test_filled_article_pages_are_the_bytes_material_renders(packages: Path, arg
     env = {**argos_home, "ARCHIVE_PACKAGES_DIR": str(packages), "SITE_URL": "https://example.org/press/"}
 
     log = _mkdocs_build(root, "filled", env)
-    filled = [int(n) for n in re.findall(r"archive: (\d+) article pages filled", log)]
+    counts = re.findall(r"archive: (\d+) article pages filled from \d+ layouts \(([^)]*)\)", log)
     articles = len(list((root / "docs" / "archive" / "articles").rglob("*.md")))
-    assert len(filled) == 2 and sum(filled) > articles * 0.8  # both languages took the fast path for most pages
+    # Both languages, each in the build process and its fork, took the fast path: every layout's
+    # skeleton was verified, and only the first two pages of each were rendered in full.
+    assert len(counts) == 4 and all("full" not in layouts for _, layouts in counts)
+    assert sum(int(n) for n, _ in counts) >= articles // 2
 
     _mkdocs_build(root, "full", {**env, ENV_FULL_RENDER: "1"})
     filled_site, full_site = tree_hash(root / "filled"), tree_hash(root / "full")
     assert filled_site.keys() == full_site.keys()
     differing = [path for path, digest in filled_site.items() if full_site[path] != digest]
     assert differing == []
+
+
+def test_a_failed_or_warning_fork_fails_the_build(caplog: pytest.LogCaptureFixture) -> None:
+    def fork_exiting(code: int) -> page_workers.PageWorker:
+        pid = os.fork()
+        if pid == 0:
+            os._exit(code)
+        return page_workers.PageWorker(pid, 1)
+
+    with pytest.raises(page_workers.PageWorkerError, match="second process failed"):
+        page_workers.wait([fork_exiting(0), fork_exiting(1)])
+    with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.archive"):
+        page_workers.wait([fork_exiting(page_workers.WARNINGS_EXIT)])  # strict mode counts this warning
+    assert "logged warnings" in caplog.text
+    workers = [fork_exiting(0)]
+    page_workers.wait(workers)
+    assert workers == []

@@ -1,0 +1,133 @@
+"""A share of the article pages built by a forked process, on the machine's second core.
+
+MkDocs builds pages one after another in one process. By the time of its `on_env` event every page
+has been read and the navigation, the language links and the generator's records are in memory, so
+a fork of the build process holds all that the page loop needs. The fork builds its share of the
+article pages with MkDocs' own page builder (the same code and templates, so the same bytes) while
+the parent builds the rest; the parent waits for it before writing feeds and the search index.
+
+Only for `mkdocs build` where `os.fork` exists; `mkdocs serve` builds in one process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import jinja2
+from mkdocs.commands import build as mkdocs_build
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+
+log = logging.getLogger("mkdocs.plugins.archive")
+
+# Share of the article pages the fork builds: the parent also builds every index page.
+FORK_SHARE = 0.6
+WARNINGS_EXIT = 3
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+@dataclass
+class PageWorker:
+    pid: int
+    pages: int
+
+
+def fork_available() -> bool:
+    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+
+
+def start(article_files: Sequence[File], files: Files, config: MkDocsConfig, nav: Navigation | None,
+          env: jinja2.Environment, on_done: Callable[[], None]) -> PageWorker | None:
+    """Fork a process that builds a share of `article_files`; the parent's build then skips them."""
+    if nav is None or len(article_files) < 20:
+        return None  # a fork costs more than it saves
+    share = [f for i, f in enumerate(article_files) if int((i + 1) * FORK_SHARE) > int(i * FORK_SHARE)]  # spread out
+    doc_files = files.documentation_pages()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        _die_with(parent)
+        _build_and_exit(share, doc_files, config, nav, env, on_done)
+    for file in share:
+        file.inclusion = InclusionLevel.EXCLUDED  # MkDocs' page loop leaves out excluded pages
+    return PageWorker(pid, len(share))
+
+
+def _die_with(parent: int) -> None:
+    """A killed build must not leave its fork writing pages into the next build's site/ (Linux)."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: no such call
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _build_and_exit(share: Sequence[File], doc_files: Sequence[File], config: MkDocsConfig, nav: Navigation,
+                    env: jinja2.Environment, on_done: Callable[[], None]) -> None:
+    code = 1
+    counter = _WarningCounter()
+    logging.getLogger("mkdocs").addHandler(counter)
+    try:
+        for file in share:
+            assert file.page is not None
+            mkdocs_build._build_page(file.page, config, doc_files, nav, env)
+        on_done()
+        code = WARNINGS_EXIT if counter.count else 0
+    except BaseException:  # MkDocs has logged which page failed and why
+        code = 1
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)  # no cleanup of the parent's state (atexit, open builds) in the fork
+
+
+class _WarningCounter(logging.Handler):
+    """Warnings in the fork: the parent turns them into one warning, so strict mode still fails."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+class PageWorkerError(Exception):
+    pass
+
+
+def wait(workers: list[PageWorker]) -> None:
+    """Wait for every fork; raise if one failed, warn (once) if one logged warnings."""
+    failed = warned = 0
+    while workers:
+        worker = workers.pop()
+        _, status = os.waitpid(worker.pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        if code == WARNINGS_EXIT:
+            warned += 1
+        elif code != 0:
+            failed += 1
+    if failed:
+        raise PageWorkerError("building article pages in a second process failed (the error is above)")
+    if warned:
+        log.warning("archive: article pages built in a second process logged warnings (above)")
+
+
+def stop(workers: list[PageWorker]) -> None:
+    """The build failed: end the forks."""
+    while workers:
+        worker = workers.pop()
+        try:
+            os.kill(worker.pid, signal.SIGKILL)
+            os.waitpid(worker.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
