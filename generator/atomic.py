@@ -3,7 +3,7 @@
 A reader, or a run killed half-way, sees either the old file or the new one, never a mixture.
 
 A run killed between creating the temporary file and renaming it leaves the temporary behind.
-Its name is hidden (`.<name>.<pid>-<process token>.<random>.tmp`), so MkDocs neither builds it as
+Its name is hidden (`.<name>.<pid>-<process token>.<number>.tmp`), so MkDocs neither builds it as
 a page nor copies it into site/ (dotfiles are always excluded from docs/). It also names its
 writer, so the first write into a folder removes the temporaries of writers that are no longer
 running, and a leftover never accumulates or outlives the next run. A live writer's temporary
@@ -14,15 +14,16 @@ container restarted on the same workspace often gets the same PIDs).
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import secrets
-import tempfile
 from pathlib import Path
 
 _TEMP_NAME = re.compile(r"^\..+\.(\d+)-([0-9a-f]{8})\.[a-z0-9_]+\.tmp$")
 _TOKEN = secrets.token_hex(4)
-_swept: set[str] = set()  # folders already cleared of stale temporaries by this process
+_swept: set[str] = set()  # folders already created and cleared of stale temporaries by this process
+_counter = itertools.count()  # numbers this process's temporary files (next() is atomic under the GIL)
 _mode: int | None = None
 
 
@@ -110,25 +111,45 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
     atomic against a killed process; fsync only guards against power loss, which a regenerable
     file (a rendered page) does not need to pay for on every write."""
     directory = path.parent
-    directory.mkdir(parents=True, exist_ok=True)
     key = os.path.abspath(directory)
     if key not in _swept:  # once per folder and process: a folder may hold thousands of pages
+        directory.mkdir(parents=True, exist_ok=True)
         remove_stale_temps(directory)
         _swept.add(key)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-{_TOKEN}.", suffix=".tmp", dir=directory)
+    fd, tmp = _create_temp(path)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), _new_file_mode())
-            handle.write(data)
+        try:
+            os.fchmod(fd, _new_file_mode())
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
             if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
+                os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     if durable:
         fsync_directory(directory)
+
+
+def _create_temp(path: Path) -> tuple[int, str]:
+    """Create the temporary file for `path`: `.<name>.<pid>-<token>.<n>.tmp`, n counting this
+    process's writes (mkstemp's random names and retries cost more than the write at archive scale)."""
+    made = False
+    while True:
+        tmp = os.path.join(path.parent, f".{path.name}.{os.getpid()}-{_TOKEN}.{next(_counter)}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600), tmp
+        except FileExistsError:  # left by an earlier process with our PID and token: take the next number
+            continue
+        except FileNotFoundError:  # the folder went away since it was first written to
+            if made:
+                raise
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made = True
 
 
 def atomic_write_text(path: Path, text: str, durable: bool = True) -> None:

@@ -33,7 +33,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from itertools import combinations
+from itertools import chain, combinations
 
 from .arabic import match_key
 from .manifest import DuplicateCache
@@ -74,7 +74,7 @@ def _word_ids(word: str) -> tuple[int, ...]:
 
 def _shingles(article: Article) -> tuple[int, frozenset[int]]:
     """Word count and shingle set of the body."""
-    ids = [number for word in " ".join(article.paragraphs).split() for number in _word_ids(word)]
+    ids = list(chain.from_iterable(map(_word_ids, " ".join(article.paragraphs).split())))  # the loop in C
     if len(ids) < SHINGLE_WORDS:
         return len(ids), frozenset({hash(tuple(ids))} if ids else ())
     return len(ids), frozenset(map(hash, zip(*(ids[i:] for i in range(SHINGLE_WORDS)), strict=False)))

@@ -17,11 +17,13 @@ import os
 import re
 import unicodedata
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .atomic import atomic_write_text, fsync_directory, remove_stale_temps
 
 
+@lru_cache(maxsize=1 << 16)  # translation and rendering both ask for every sentence's key
 def memory_key(sentence: str) -> str:
     """The normalised source sentence: NFC with runs of whitespace collapsed."""
     return " ".join(unicodedata.normalize("NFC", sentence).split())

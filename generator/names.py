@@ -134,13 +134,20 @@ def decode_pieces(pieces: list[str]) -> str:
 
 def restore_names(pieces: list[str], align: list[list[int]], names: Sequence[NameSpan]) -> str:
     """Model output with every glossary name in its English form (see the module docstring)."""
+    if not names:  # most sentences: the decoded text, only tidied
+        return _tidy(decode_pieces(pieces))
+    # Tokens that align to something, once (not per name): (token, start, end) of their source span.
+    aligned_tokens = [(t, s, e) for t, (s, e) in enumerate(align[:len(pieces)]) if e > s]
     slots: list[str | None] = list(pieces)  # None = removed token
     inserts: dict[int, list[str]] = {}
     taken: set[int] = set()
     for name in names:
-        aligned = [t for t, (s, e) in enumerate(align)
-                   if t < len(pieces) and e > s and _overlap(s, e, name.start, name.end) * 2 >= e - s]
-        run = _longest_run([t for t in aligned if t not in taken])
+        start, end = name.start, name.end
+        # A token belongs to the name when at least half its source span lies inside the name
+        # (tested only for spans that overlap it at all; min/max written out: this is the hot loop).
+        run = _longest_run([t for t, s, e in aligned_tokens
+                            if s < end and e > start and t not in taken
+                            and ((e if e < end else end) - (s if s > start else start)) * 2 >= e - s])
         if run:
             first, last = run
             slots[first] = _NAME_MARK + name.entry.en
@@ -148,7 +155,7 @@ def restore_names(pieces: list[str], align: list[list[int]], names: Sequence[Nam
                 slots[t] = None
             taken.update(range(first, last + 1))
         else:
-            position = _nearest_token(align, name.start, len(pieces))
+            position = min((abs(s - start), t) for t, s, _ in aligned_tokens)[1] if aligned_tokens else len(pieces)
             inserts.setdefault(position, []).append(name.entry.en)
     out: list[str] = []
     chunk: list[str] = []
@@ -167,16 +174,20 @@ def restore_names(pieces: list[str], align: list[list[int]], names: Sequence[Nam
         else:
             chunk.append(slot)
     out.append(decode_pieces(chunk))
-    text = " ".join(part for part in out if part)
-    text = re.sub(r"\b([Tt]he) the\b", r"\1", text)  # "the" + "the Kremlin"
-    return re.sub(r"\s+([.,;:!?'’)\]])", r"\1", text)
+    return _tidy(" ".join(part for part in out if part))
+
+
+_THE_THE = re.compile(r"\b([Tt]he) the\b")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?'’)\]])")
+
+
+def _tidy(text: str) -> str:
+    if "he the" in text:  # cheap test first: the regex can only match there
+        text = _THE_THE.sub(r"\1", text)  # "the" + "the Kremlin"
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", text)
 
 
 _NAME_MARK = "\x00name:"
-
-
-def _overlap(s1: int, e1: int, s2: int, e2: int) -> int:
-    return max(0, min(e1, e2) - max(s1, s2))
 
 
 def _longest_run(indices: list[int]) -> tuple[int, int] | None:
@@ -190,9 +201,3 @@ def _longest_run(indices: list[int]) -> tuple[int, int] | None:
             best = (start, prev)
         start = prev = t
     return best
-
-
-def _nearest_token(align: list[list[int]], char: int, n_tokens: int) -> int:
-    """Insertion point for a name the model dropped: before the token aligned nearest to it."""
-    scored = [(abs(s - char), t) for t, (s, e) in enumerate(align[:n_tokens]) if e > s]
-    return min(scored)[1] if scored else n_tokens

@@ -22,11 +22,11 @@ from functools import cache, cached_property
 from pathlib import Path, PurePosixPath
 
 import jinja2
-import yaml
 
 from .arabic import match_key
 from .atomic import atomic_write_text, is_stale_temp, is_temp
 from .dates import to_hijri
+from .frontmatter import dump_page
 from .markup import HtmlWriter, MarkdownWriter, md_inline, md_text, page_url, toc_tokens
 from .memory import memory_key
 from .metadata import GlossaryEntry, glossary
@@ -202,18 +202,6 @@ def _front_matter(article: Article, entry: Entry, lang: str, tags: list[dict[str
     }
 
 
-# LibYAML's emitter (bundled with PyYAML's wheels) is an order of magnitude faster than the pure
-# Python one, which dominated rendering at archive scale; both write the same YAML.
-_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-
-def _dump(front: dict, body: str) -> str:
-    # A YAML library writes the front matter, so titles with ":", quotes, "---" or "{{" stay intact.
-    meta = yaml.dump(front, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=1_000_000,
-                     default_flow_style=False)
-    return f"---\n{meta}---\n\n{body.rstrip()}\n"
-
-
 @cache
 def _templates() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("generator", "templates"), autoescape=False,
@@ -223,6 +211,18 @@ def _templates() -> jinja2.Environment:
     env.filters["md"] = md_text
     env.filters["md_inline"] = md_inline
     return env
+
+
+_loaded: dict[str, jinja2.Template] = {}  # this build's templates (emptied by render_site)
+
+
+def _template(name: str) -> jinja2.Template:
+    """A template, checked against its file once a build: jinja2's own cache stats the file on
+    every `get_template`, thousands of times a build."""
+    template = _loaded.get(name)
+    if template is None:
+        template = _loaded[name] = _templates().get_template(name)
+    return template
 
 
 # --- the stage --------------------------------------------------------------------------------
@@ -239,6 +239,7 @@ def render_site(articles: Iterable[Article], docs_dir: Path, previous: dict[str,
     glossary names found in it), and is filled.
     """
     previous = previous or {}
+    _loaded.clear()
     entries = _entries(articles, text_cache if text_cache is not None else {})
     tag_pages: dict[str, Page] = {}
     publisher_pages: dict[str, Page] = {}
@@ -401,8 +402,8 @@ def _article_front(entry: Entry, tag_pages: dict[str, Page], lang: str) -> dict:
 def _article_page(entry: Entry, tag_pages: dict[str, Page], lang: str) -> str:
     article, t = entry.article, entry.article.translation or Translation()
     front = _article_front(entry, tag_pages, lang)
-    body = _templates().get_template(f"article.{lang}.md.j2").render(article=article, translation=t, page=entry.page)
-    return _dump(front, body)
+    body = _template(f"article.{lang}.md.j2").render(article=article, translation=t, page=entry.page)
+    return dump_page(front, body)
 
 
 def _paragraph_html(text: str | None) -> str:
@@ -526,7 +527,7 @@ class _IndexPage:
                 out.append(self.lines[key])
             return out
 
-        template = _templates().get_template(f"{self.template_name}.j2")
+        template = _template(f"{self.template_name}.j2")
         return template.render(lang=self.lang, w=writer, item_lines=item_lines, pages=INDEX_PAGES, **self.context)
 
     def payload(self) -> PagePayload:
@@ -539,7 +540,7 @@ class _IndexPage:
         writer = MarkdownWriter(self.here, self.lang)
         body = self._render(writer)
         title = writer.toc[0].name if writer.toc else ""
-        return _dump({"lang": self.lang, "title": title, "generated": True}, body)
+        return dump_page({"lang": self.lang, "title": title, "generated": True}, body)
 
 
 def _item_line(entry: Entry, w: MarkdownWriter | HtmlWriter) -> str:

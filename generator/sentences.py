@@ -23,6 +23,7 @@ ABBREVIATIONS = frozenset(
 # End punctuation, then closing quotes/brackets, then space: a candidate boundary.
 _BOUNDARY = re.compile(r"([.!?؟…]+|\.{3})([\"'»”’)\]]*)(\s+)")
 _WORD_BEFORE = re.compile(r"([\w.\u0600-\u06ff]+)$")
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]|[^\W\d_]")
 
 
 def split_sentences(paragraph: str) -> list[str]:
@@ -34,7 +35,7 @@ def split_sentences(paragraph: str) -> list[str]:
     start = 0
     for match in _BOUNDARY.finditer(text):
         punct, end = match.group(1), match.end(2)
-        if punct == "." and _is_abbreviation(text[start: match.start(1)]):
+        if punct == "." and _is_abbreviation(text, start, match.start(1)):
             continue
         following = text[match.end():match.end() + 1]
         if following and not (following.isalpha() or following.isdigit() or following in "«“\"'(["):
@@ -49,15 +50,30 @@ def split_sentences(paragraph: str) -> list[str]:
     return _merge_fragments(sentences)
 
 
-def _is_abbreviation(before: str) -> bool:
-    word = _WORD_BEFORE.search(before)
+def _word_before(text: str, start: int, end: int) -> str | None:
+    """The run of word characters ending at `end` (not before `start`), as `_WORD_BEFORE` finds it.
+
+    Searched in a short window that widens only while the run fills it: a search over the whole
+    sentence so far tries every position in it, which made long paragraphs quadratic."""
+    width = 32
+    while True:
+        low = max(start, end - width)
+        word = _WORD_BEFORE.search(text, low, end)
+        if word is None or word.start() > low or low == start:
+            return word.group(1) if word else None
+        width *= 4
+
+
+def _is_abbreviation(text: str, start: int, end: int) -> bool:
+    """Whether the word before the period at `end` (the sentence began at `start`) abbreviates."""
+    word = _word_before(text, start, end)
     if not word:
         return False
-    token = word.group(1).lower().rstrip(".")
+    token = word.lower().rstrip(".")
     if token in ABBREVIATIONS:
         return True
     # Initials ("ج.م" or "U.S") and a lone letter are abbreviations; a number before "." is not.
-    return bool(re.fullmatch(r"(?:[^\W\d_]\.)+[^\W\d_]|[^\W\d_]", token))
+    return _INITIALS.fullmatch(token) is not None
 
 
 def _merge_fragments(sentences: list[str]) -> list[str]:

@@ -107,14 +107,19 @@ class TranslationStats:
                 "pending": self.pending}
 
 
-def _units(article: Article) -> list[str]:
-    """Every text unit of an article that needs translating, as memory keys."""
-    units = [article.title or "", *(s for p in article.paragraphs for s in split_sentences(p)), *article.tags]
+def _units(article: Article, sentences: list[list[str]]) -> list[str]:
+    """Every text unit of an article that needs translating, as memory keys (`sentences` is `_split(article)`)."""
+    units = [article.title or "", *(s for p in sentences for s in p), *article.tags]
     if article.category:
         units.append(article.category)
     if article.publisher and not article.publisher_en:
         units.append(article.publisher)
     return [memory_key(u) for u in units if u.strip()]
+
+
+def _split(article: Article) -> list[list[str]]:
+    """Each paragraph's sentences: split once, for the units and for the assembled translation."""
+    return [split_sentences(p) for p in article.paragraphs]
 
 
 def translate_articles(articles: list[Article], settings: Settings,
@@ -135,23 +140,23 @@ def translate_articles(articles: list[Article], settings: Settings,
     reviews = settings.translations_dir / "reviewed"
 
     todo = []
+    todo_keys = []
     kept: dict[str, bytes] = {}
     for article in articles:
         key = _cache_key(article, model_id)
         cached = cache.get(key) if cache is not None and model_id else None
         if cached is None:
             todo.append(article)
+            todo_keys.append(key)  # translating changes only article.translation, not the key's inputs
             continue
         kept[key] = cached
         article.translation, units = pickle.loads(cached)
         stats.sentences += units
         stats.cache_hits += units
-    if todo:
-        _translate_new(todo, settings, package, model_id, progress, stats)
-    for article in todo:
+    counts = _translate_new(todo, settings, package, model_id, progress, stats) if todo else []
+    for article, key, units in zip(todo, todo_keys, counts, strict=True):
         if model_id and article.translation and article.translation.status == "machine":
-            kept[_cache_key(article, model_id)] = pickle.dumps((article.translation, len(_units(article))),
-                                                               protocol=pickle.HIGHEST_PROTOCOL)
+            kept[key] = pickle.dumps((article.translation, units), protocol=pickle.HIGHEST_PROTOCOL)
     if cache is not None:  # keep what this archive still holds
         cache.clear()
         cache.update(kept)
@@ -169,11 +174,13 @@ def _cache_key(article: Article, model_id: str | None) -> str:
 
 
 def _translate_new(articles: list[Article], settings: Settings, package: ArgosPackage | None, model_id: str | None,
-                   progress: Callable[[int, int], None] | None, stats: TranslationStats) -> None:
+                   progress: Callable[[int, int], None] | None, stats: TranslationStats) -> list[int]:
+    """Translate and assemble `articles`; returns each one's number of text units."""
     tsettings = settings.translation
     memory_dir = settings.translations_dir / "memory"
     memory = TranslationMemory(memory_path(memory_dir, model_id), model_id) if model_id else None
-    all_units = [_units(a) for a in articles]
+    split = [_split(a) for a in articles]
+    all_units = [_units(a, sentences) for a, sentences in zip(articles, split, strict=True)]
     stats.sentences += sum(len(u) for u in all_units)
     unique = dict.fromkeys(u for units in all_units for u in units)
     pending = [u for u in unique if memory is None or u not in memory.entries]
@@ -198,29 +205,37 @@ def _translate_new(articles: list[Article], settings: Settings, package: ArgosPa
         stats.pending += outstanding
 
     model_name, model_version = ([*model_id.split("@", 1), None])[:2] if model_id else (None, None)
-    for article in articles:
-        article.translation = _assemble(article, memory, model_name, model_version)
+    english: dict[str, tuple[str | None, MemoryEntry | None]] = {}
+    for article, sentences in zip(articles, split, strict=True):
+        article.translation = _assemble(article, sentences, memory, model_name, model_version, english)
     if memory is not None:
         memory.compact()
+    return [len(units) for units in all_units]
 
 
-def _english(text: str, memory: TranslationMemory | None) -> tuple[str | None, MemoryEntry | None]:
-    """The English of one unit from the memory, with glossary names restored (None if not there)."""
+def _english(text: str, memory: TranslationMemory | None,
+             done: dict[str, tuple[str | None, MemoryEntry | None]]) -> tuple[str | None, MemoryEntry | None]:
+    """The English of one unit from the memory, with glossary names restored (None if not there).
+
+    `done` remembers each unit's result for this run: tags, categories and repeated sentences
+    (wire copy, boilerplate) come up many times."""
     key = memory_key(text)
-    entry = memory.entries.get(key) if memory is not None else None
-    if entry is None:
-        return None, None
-    return restore_names(entry.pieces, entry.align, find_names(key)), entry
+    found = done.get(key)
+    if found is None:
+        entry = memory.entries.get(key) if memory is not None else None
+        found = done[key] = (None, None) if entry is None else (
+            restore_names(entry.pieces, entry.align, find_names(key)), entry)
+    return found
 
 
-def _assemble(article: Article, memory: TranslationMemory | None, model: str | None,
-              version: str | None) -> Translation:
+def _assemble(article: Article, sentences: list[list[str]], memory: TranslationMemory | None, model: str | None,
+              version: str | None, done: dict[str, tuple[str | None, MemoryEntry | None]]) -> Translation:
     used: list[MemoryEntry] = []
     missing = False
 
     def english(text: str) -> str | None:
         nonlocal missing
-        result, entry = _english(text, memory)
+        result, entry = _english(text, memory, done)
         if entry is None:
             missing = True
         else:
@@ -229,7 +244,7 @@ def _assemble(article: Article, memory: TranslationMemory | None, model: str | N
 
     translation = Translation(model=model, model_version=version)
     translation.title = english(article.title) if article.title else None
-    translation.paragraphs = [[SentencePair(s, english(s)) for s in split_sentences(p)] for p in article.paragraphs]
+    translation.paragraphs = [[SentencePair(s, english(s)) for s in paragraph] for paragraph in sentences]
     translation.tags = [english(t) or "" for t in article.tags]
     translation.category = english(article.category) if article.category else None
     translation.publisher = article.publisher_en or (english(article.publisher) if article.publisher else None)
