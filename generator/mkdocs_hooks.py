@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 from functools import partial
@@ -136,6 +137,11 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
     global _skeletons
     _skeletons = SkeletonPages(env)
     _language_roots.append(_language_root(config))
+    i18n = config.plugins.get("i18n")
+    if getattr(i18n, "extra_alternate", None):
+        # i18n sets the language links per page and leaves the last page's in the config, where the
+        # 404 page (rendered next) would pick them up: it gets the languages' home pages instead.
+        config.extra.alternate = copy.deepcopy(i18n.extra_alternate)
     # Material's templates compiled once, not once per language and build (about 0.5 s each time).
     cache_dir = _settings(config).template_cache_dir
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -143,9 +149,11 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
     env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({FILLED_TEMPLATE: f"{{{{ {FILLED_VARIABLE} }}}}"}),
                                       env.loader])
     if _command == "build" and _filling() and page_workers.fork_available():
-        articles = [f for f in files.documentation_pages() if hasattr(f.page, "archive_template")]
-        worker = page_workers.start(articles, files, config, _build_nav, env,
-                                    on_done=_log_filled)
+        # Generated pages only (hand-written ones have links MkDocs validates after building them).
+        # An index page costs about four article pages: Material renders it in full.
+        generated = [(f, 1.0 if hasattr(f.page, "archive_template") else 4.0)
+                     for f in files.documentation_pages() if is_generated(f.src_uri)]
+        worker = page_workers.start(generated, files, config, _build_nav, env, on_done=_log_filled)
         if worker is not None:
             _workers.append(worker)
     return env
@@ -174,12 +182,16 @@ def on_post_build(config: MkDocsConfig) -> None:
     if _nested(config):
         return  # feeds, sitemap and the last search index once every language is written
     site_dir, docs_dir = Path(config.site_dir), Path(config.docs_dir)  # the root: /en/ is written inside it
-    _index_finished_languages()
+    try:
+        page_workers.wait(_workers)
+    except page_workers.PageWorkerError as error:
+        raise Abort(f"archive: {error}") from error
     # MkDocs' cleaning keeps hidden files at the top of site/, so a temporary file a killed run left
     # there (feed, sitemap) would otherwise be published.
     remove_stale_temps(site_dir)
     write_feeds(site_dir, docs_dir, config.site_url, metas=article_metas())
     write_sitemap(site_dir, docs_dir, config.site_url)
+    _index_finished_languages()  # the last language (the others are being indexed already)
     try:
         while _search_jobs:
             finish_search_index(_search_jobs.pop(0))

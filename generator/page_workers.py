@@ -1,10 +1,11 @@
-"""A share of the article pages built by a forked process, on the machine's second core.
+"""A share of the generated pages built by a forked process, on the machine's second core.
 
 MkDocs builds pages one after another in one process. By the time of its `on_env` event every page
 has been read and the navigation, the language links and the generator's records are in memory, so
 a fork of the build process holds all that the page loop needs. The fork builds its share of the
-article pages with MkDocs' own page builder (the same code and templates, so the same bytes) while
-the parent builds the rest; the parent waits for it before writing feeds and the search index.
+generated pages (articles and indexes) with MkDocs' own page builder (the same code and templates,
+so the same bytes) while the parent builds the rest; the parent waits for it before writing feeds
+and the search index.
 
 Only for `mkdocs build` where `os.fork` exists; `mkdocs serve` builds in one process.
 """
@@ -28,8 +29,8 @@ from mkdocs.structure.nav import Navigation
 
 log = logging.getLogger("mkdocs.plugins.archive")
 
-# Share of the article pages the fork builds: the parent also builds every index page.
-FORK_SHARE = 0.6
+# Share of the generated pages' cost the fork takes: the parent also builds the hand-written pages.
+FORK_SHARE = 0.5
 WARNINGS_EXIT = 3
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
@@ -44,12 +45,18 @@ def fork_available() -> bool:
     return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
 
 
-def start(article_files: Sequence[File], files: Files, config: MkDocsConfig, nav: Navigation | None,
+def start(pages: Sequence[tuple[File, float]], files: Files, config: MkDocsConfig, nav: Navigation | None,
           env: jinja2.Environment, on_done: Callable[[], None]) -> PageWorker | None:
-    """Fork a process that builds a share of `article_files`; the parent's build then skips them."""
-    if nav is None or len(article_files) < 20:
+    """Fork a process that builds a share of `pages` ((file, relative cost) pairs); the parent's
+    build then skips them."""
+    if nav is None or len(pages) < 20:
         return None  # a fork costs more than it saves
-    share = [f for i, f in enumerate(article_files) if int((i + 1) * FORK_SHARE) > int(i * FORK_SHARE)]  # spread out
+    share, shared_cost, total_cost = [], 0.0, 0.0
+    for file, cost in pages:  # spread out, so that both processes get pages of every kind
+        total_cost += cost
+        if shared_cost + cost <= FORK_SHARE * total_cost:
+            share.append(file)
+            shared_cost += cost
     doc_files = files.documentation_pages()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -117,9 +124,9 @@ def wait(workers: list[PageWorker]) -> None:
         elif code != 0:
             failed += 1
     if failed:
-        raise PageWorkerError("building article pages in a second process failed (the error is above)")
+        raise PageWorkerError("building pages in a second process failed (the error is above)")
     if warned:
-        log.warning("archive: article pages built in a second process logged warnings (above)")
+        log.warning("archive: pages built in a second process logged warnings (above)")
 
 
 def stop(workers: list[PageWorker]) -> None:

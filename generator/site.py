@@ -81,6 +81,13 @@ def article_metas() -> list[dict]:
     return [make() for _, make in sorted(_fronts.items())]
 
 
+def forget_last_generation() -> None:
+    """Make the next `generate_docs` in this process work from the manifest, as a new process would
+    (it otherwise returns None at once when no input changed since its last call)."""
+    global _last_fingerprint
+    _last_fingerprint = None
+
+
 def _file_stats(folder: Path) -> list[tuple[str, int, int]]:
     """(path, size, mtime) of every file under `folder`, sorted; os.scandir, as pathlib is slow here."""
     def walk(current: str) -> list[tuple[str, int, int]]:

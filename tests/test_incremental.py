@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.config import Settings
-from generator.site import GenerateSummary, generate_docs
+from generator.site import GenerateSummary, forget_last_generation, generate_docs
 from tests.conftest import SEEDS, make_archive
 
 
@@ -22,6 +22,7 @@ def tree(folder: Path) -> dict[str, str]:
 
 
 def generate(root: Path) -> GenerateSummary:
+    forget_last_generation()  # each build is a new process: only the manifest carries over
     summary = generate_docs(Settings.for_root(root))
     assert summary is not None
     return summary

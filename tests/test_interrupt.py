@@ -82,7 +82,8 @@ BUILD_PHASES: list[tuple[str, Marker]] = [
     ("render", lambda root, pid: (root / "docs" / "archive").exists()),
     ("mkdocs", lambda root, pid: (root / "build" / "report.json").exists()),  # the pre-build hook's last write
     ("feeds", lambda root, pid: (root / "site" / "feed.xml").exists()),
-    ("pagefind", lambda root, pid: (root / "site" / "pagefind").exists()),
+    # Arabic is indexed while English builds; English, the last language, after the feeds.
+    ("pagefind", lambda root, pid: (root / "site" / "en" / "pagefind").exists()),
 ]
 
 
