@@ -86,7 +86,7 @@ def _features(article: Article, body: tuple[int, frozenset[int]]) -> _Features:
 
 
 def _feature_key(article: Article) -> str:
-    return hashlib.sha1(repr((article.title, article.paragraphs)).encode("utf-8", "surrogatepass")).hexdigest()
+    return article.text_digest
 
 
 def _dates_conflict(a: Article, b: Article) -> bool:
@@ -157,6 +157,82 @@ def _candidates(features: list[_Features]) -> set[tuple[int, int]]:
     return pairs
 
 
+def _incremental_candidates(features: list[_Features], sides: list[str], cache: DuplicateCache
+                            ) -> tuple[set[tuple[int, int]], list[tuple[int, int]]] | None:
+    """The candidates of `_candidates` worked out from the last run's, or None when that is not worth it.
+
+    Returns (pairs to judge: every candidate pair that involves an added article or lies in a
+    bucket that crossed BUCKET_LIMIT, and no others; the last run's matched pairs whose candidacy
+    cannot have changed). A pair of two articles the last run also had is a candidate exactly as
+    before unless one of their shared buckets crossed the limit: a bucket that stays on one side
+    of it contributes the same to them, whatever joined or left it.
+    """
+    previous = cache.sides
+    if previous is None:
+        return None
+    position = {side: k for k, side in enumerate(sides)}
+    added = [k for k, side in enumerate(sides) if side not in previous]
+    removed = [cache.features.get(key) for side, key in previous.items() if side not in position]
+    if None in removed or len(added) + len(removed) > max(8, len(sides) // 20):
+        return None  # a removed article's features are gone, or too much changed: compute them all
+    changed = [features[k] for k in added] + [f for f in removed if f is not None]
+    title_size = Counter(f.title for f in features if f.title)
+    sample_size = Counter(chain.from_iterable(f.samples for f in features))  # in C: cheap even at 5,000
+
+    # The buckets that added or removed articles are (were) in, with their members now.
+    touched_hashes = {f.content_hash for f in changed}
+    touched_titles = {f.title for f in changed if f.title}
+    touched_samples = frozenset(chain.from_iterable(f.samples for f in changed))
+    members: dict[tuple[str, object], list[int]] = {}
+    for k, f in enumerate(features):
+        if f.content_hash in touched_hashes:
+            members.setdefault(("hash", f.content_hash), []).append(k)
+        if f.title in touched_titles:
+            members.setdefault(("title", f.title), []).append(k)
+        for h in f.samples & touched_samples:
+            members.setdefault(("sample", h), []).append(k)
+    delta: Counter[tuple[str, object]] = Counter()  # bucket → articles added minus removed
+    for k in added:
+        f = features[k]
+        delta.update([("hash", f.content_hash), *((("title", f.title),) if f.title else ()),
+                      *(("sample", h) for h in f.samples)])
+    for f in removed:
+        assert f is not None
+        delta.subtract([("hash", f.content_hash), *((("title", f.title),) if f.title else ()),
+                        *(("sample", h) for h in f.samples)])
+
+    is_added = set(added)
+    judge: set[tuple[int, int]] = set()
+    crossed: set[tuple[int, int]] = set()  # old pairs whose candidacy may have changed
+    for (kind, value), group in members.items():
+        size = len(group)
+        old_size = size - delta[(kind, value)]
+        if kind != "hash" and (size > BUCKET_LIMIT) != (old_size > BUCKET_LIMIT):
+            crossed.update(combinations(group, 2))  # its old pairs gained or lost this bucket
+        elif kind == "hash" or size <= BUCKET_LIMIT:  # its pairs are candidates (see _candidates)
+            new = [k for k in group if k in is_added]
+            judge.update((min(a, b), max(a, b)) for a in new for b in group if a != b)
+
+    def candidate(i: int, j: int) -> bool:
+        fi, fj = features[i], features[j]
+        if fi.content_hash == fj.content_hash:
+            return True
+        if fi.title and fi.title == fj.title and title_size[fi.title] <= BUCKET_LIMIT:
+            return True
+        shared = sum(1 for h in fi.samples & fj.samples if sample_size[h] <= BUCKET_LIMIT)
+        return shared >= SHARED_SAMPLES
+
+    pairs = {pair for pair in judge | crossed if candidate(*pair)}
+    kept = []
+    for pair, _reason in cache.matches.items():
+        i, j = position.get(pair[:16]), position.get(pair[16:])
+        if i is not None and j is not None:
+            ij = (min(i, j), max(i, j))
+            if ij not in crossed and ij not in pairs:
+                kept.append(ij)
+    return pairs, kept
+
+
 def find_duplicates(articles: list[Article], cache: DuplicateCache | None = None
                     ) -> list[tuple[Article, list[tuple[Article, str]]]]:
     """Groups of one article: (the copy to publish, [(each other copy, why it matched)]), only groups of 2+.
@@ -176,16 +252,16 @@ def find_duplicates(articles: list[Article], cache: DuplicateCache | None = None
             found = _features(article, bodies[k])
         used.features[key] = found
         features.append(found)
-    candidates = _candidates(features)
-    needed = {k for pair in candidates for k in pair}
-    bodies = {k: body for k, body in bodies.items() if k in needed}  # the rest are never compared
+    # The verdict on a pair depends on both texts, files and dates: that is its cache key (the
+    # index too, so that every article has its own side, even two equal ones in one file).
+    sides = [hashlib.sha1(repr((keys[k], a.source, a.index, a.date_source, a.date)).encode(
+        "utf-8", "surrogatepass")).hexdigest()[:16] for k, a in enumerate(articles)]
 
-    # The verdict on a pair depends on both texts, files and dates: that is its cache key.
-    sides = [hashlib.sha1(repr((keys[k], a.source, a.date_source, a.date)).encode("utf-8", "surrogatepass")
-                          ).hexdigest()[:16] for k, a in enumerate(articles)]
+    def pair_key(i: int, j: int) -> str:
+        return sides[i] + sides[j] if sides[i] < sides[j] else sides[j] + sides[i]
 
     def match(i: int, j: int) -> str | None:
-        pair = sides[i] + sides[j] if sides[i] < sides[j] else sides[j] + sides[i]
+        pair = pair_key(i, j)
         if pair not in cache.verdicts:
             for k in (i, j):
                 if k not in bodies:
@@ -194,10 +270,20 @@ def find_duplicates(articles: list[Article], cache: DuplicateCache | None = None
         used.verdicts[pair] = cache.verdicts[pair]
         return used.verdicts[pair]
 
+    incremental = _incremental_candidates(features, sides, cache)
+    if incremental is None:  # first run, or much changed: every candidate pair
+        candidates = _candidates(features)
+        kept: list[tuple[int, int]] = []
+    else:  # the last run's matches that nothing can have changed, and the pairs to look at again
+        candidates, kept = incremental
+    needed = {k for pair in candidates for k in pair}
+    bodies = {k: body for k, body in bodies.items() if k in needed}  # the rest are never compared
+
     matches: list[tuple[tuple, tuple, int, int, str]] = []
-    for i, j in candidates:
+    for i, j in chain(candidates, kept):
         reason = match(i, j)
         if reason:
+            used.matches[pair_key(i, j)] = reason
             first, second = sorted((i, j), key=lambda k: (articles[k].source, articles[k].index))
             matches.append(((articles[first].source, articles[first].index),
                             (articles[second].source, articles[second].index), first, second, reason))
@@ -231,7 +317,13 @@ def find_duplicates(articles: list[Article], cache: DuplicateCache | None = None
         # Say why each copy matches the published one; a copy joined through a third copy says so.
         copies = [(articles[k], match(first, k) or reasons[k]) for k in ordered[1:]]
         groups.append((articles[first], copies))
-    cache.features, cache.verdicts = used.features, used.verdicts  # keep what this archive still holds
+    if incremental is not None:  # verdicts on pairs not looked at again stay valid while both sides exist
+        live = set(sides)
+        used.verdicts.update((pair, verdict) for pair, verdict in cache.verdicts.items()
+                             if pair not in used.verdicts and pair[:16] in live and pair[16:] in live)
+    # Keep what this archive still holds.
+    cache.features, cache.verdicts, cache.matches = used.features, used.verdicts, used.matches
+    cache.sides = dict(zip(sides, keys, strict=True))
     return sorted(groups, key=lambda g: (g[0].source, g[0].index))
 
 

@@ -7,13 +7,26 @@ Stages add to the record (translation fills `translation`), they never invent ot
 from __future__ import annotations
 
 import hashlib
+import io
+import pickle
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from functools import cached_property
 from typing import Any
 
 # Where a publication date came from, most trusted first.
 DATE_SOURCES = ("html-meta", "label", "dateline", "footer", "page-header", "hijri", "none")
+
+
+def digest(*parts: object) -> str:
+    """SHA-1 of `parts` pickled. Pickle, not repr: it serialises a whole record in C. "Fast" mode keeps
+    no memo, so a string shared by two fields and two equal strings give the same bytes (fresh and
+    cached records differ only in such sharing)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    pickler.dump(parts)
+    return hashlib.sha1(buffer.getvalue()).hexdigest()
 
 
 @dataclass
@@ -40,6 +53,61 @@ class Translation:
     translated_on: str | None = None  # YYYY-MM-DD (latest sentence in the translation memory)
     reviewed_source_hash: str | None = None  # content hash of the Arabic a reviewer worked from
     review_stale: bool = False  # the Arabic changed after the human review
+
+    @cached_property  # kept in the build manifest with the finished translation; a review clears it
+    def digest(self) -> str:
+        """Hash of every field: what a page fingerprint needs of the translation, without pickling it each run."""
+        return digest(*(getattr(self, f.name) for f in fields(self)))
+
+
+class LazyTranslation(Translation):
+    """A finished translation from the build manifest, unpickled when a field is first read or set.
+
+    An incremental build renders a few pages, but every article's translation used to be
+    unpickled (a third of such a run at 5,000 articles); page fingerprints need only its `digest`,
+    stored beside it. Reads as, pickles as and compares equal to the `Translation` it holds.
+    """
+
+    def __init__(self, blob: bytes | memoryview, digest: str) -> None:
+        self.__dict__["_blob"] = blob
+        self.__dict__["digest"] = digest
+
+    def _load(self) -> dict[str, Any]:
+        state = self.__dict__
+        blob = state.pop("_blob", None)
+        if blob is not None:  # the digest stays as it is (a review that changed fields has dropped it)
+            state.update((k, v) for k, v in pickle.loads(blob).__dict__.items() if k != "digest")
+        return state
+
+    def __reduce_ex__(self, protocol: object) -> Any:
+        return _plain_translation, ({k: v for k, v in self._load().items() if k != "digest"},)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Translation):
+            return NotImplemented
+        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(Translation))
+
+    __hash__ = None  # type: ignore[assignment] - mutable, like the dataclass
+
+
+def _plain_translation(state: dict[str, Any]) -> Translation:
+    """A pickled LazyTranslation comes back as the Translation it holds."""
+    translation = Translation.__new__(Translation)
+    translation.__dict__.update(state)
+    return translation
+
+
+def _lazy_field(name: str) -> property:
+    def get(self: LazyTranslation) -> Any:
+        return self._load()[name]
+
+    def put(self: LazyTranslation, value: Any) -> None:
+        self._load()[name] = value
+    return property(get, put)
+
+
+for _field in fields(Translation):  # data descriptors: they win over the dataclass's class-level defaults
+    setattr(LazyTranslation, _field.name, _lazy_field(_field.name))
 
 
 @dataclass
@@ -81,6 +149,26 @@ class Article:
         text = "\n".join([self.title or "", *self.paragraphs])
         text = " ".join(unicodedata.normalize("NFC", text).split())
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    @cached_property  # kept with the record in the build manifest (computed right after extraction)
+    def record_digest(self) -> str:
+        """Hash of every field as they are when first asked (the manifest asks right after extraction).
+
+        Later stages change only `source` (cli renames), `duplicates`, `duplicate_of`, `warnings`
+        and `translation`: a page fingerprint adds those to this (see render._entries).
+        """
+        return digest(*(getattr(self, f.name) for f in fields(self)))
+
+    @cached_property  # kept with the record in the build manifest
+    def text_digest(self) -> str:
+        """Identity of the exact title and paragraphs (duplicate detection's features are cached by it)."""
+        return hashlib.sha1(repr((self.title, self.paragraphs)).encode("utf-8", "surrogatepass")).hexdigest()
+
+    @cached_property  # kept with the record in the build manifest
+    def units_digest(self) -> str:
+        """Identity of every text a translation is made of (with the model: a finished translation's key)."""
+        return hashlib.sha256(repr((self.title, self.paragraphs, self.tags, self.category, self.publisher,
+                                    self.publisher_en)).encode("utf-8", "surrogatepass")).hexdigest()
 
     def to_json(self) -> dict[str, Any]:
         record = asdict(self)

@@ -13,7 +13,6 @@ import hashlib
 import html
 import io
 import os
-import pickle
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -22,15 +21,16 @@ from functools import cache, cached_property
 from pathlib import Path, PurePosixPath
 
 import jinja2
+import jinja2.bccache
 
 from .arabic import match_key
-from .atomic import atomic_write_text, is_stale_temp, is_temp
+from .atomic import atomic_write_bytes, atomic_write_text, is_stale_temp, is_temp, remove_stale_temps
 from .dates import to_hijri
 from .frontmatter import dump_page
 from .markup import HtmlWriter, MarkdownWriter, md_inline, md_text, page_url, toc_tokens
 from .memory import memory_key
 from .metadata import GlossaryEntry, glossary
-from .model import Article, Translation
+from .model import Article, Translation, digest
 from .names import find_names
 from .parallel import parallel_html
 
@@ -68,7 +68,7 @@ class Page:
 
     @cached_property  # writes the instance __dict__ directly, which a frozen dataclass allows
     def en(self) -> PurePosixPath:
-        return self.ar.with_name(self.ar.stem + ".en.md")
+        return PurePosixPath(str(self.ar)[:-3] + ".en.md")  # one parse: with_name was a visible cost
 
     def fragment(self, lang: str) -> PurePosixPath:
         """The side-by-side HTML fragment of the page in `lang` (not a page: mkdocs.yml excludes it)."""
@@ -86,7 +86,7 @@ class Page:
 def article_page(article: Article, key: str) -> Page:
     folder = article.date[:4] if article.date else "undated"
     name = f"{article.date or 'undated'}-{key}"
-    return Page(ARCHIVE / "articles" / folder / f"{name}.md")
+    return Page(PurePosixPath(f"{ARCHIVE}/articles/{folder}/{name}.md"))  # one parse, not three joins
 
 
 # --- view models ------------------------------------------------------------------------------
@@ -213,6 +213,16 @@ def _templates() -> jinja2.Environment:
     return env
 
 
+class TemplateBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's, written through atomic.py: a run killed mid-write leaves a temporary the next run
+    recognises and removes (Jinja's own temporaries would stay)."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        buffer = io.BytesIO()
+        bucket.write_bytecode(buffer)
+        atomic_write_bytes(Path(self._get_cache_filename(bucket)), buffer.getvalue(), durable=False)
+
+
 _loaded: dict[str, jinja2.Template] = {}  # this build's templates (emptied by render_site)
 
 
@@ -230,29 +240,41 @@ def _template(name: str) -> jinja2.Template:
 
 def render_site(articles: Iterable[Article], docs_dir: Path, previous: dict[str, PageState] | None = None,
                 text_cache: dict[str, tuple[str, list[str]]] | None = None,
-                progress: Callable[[int, int], None] | None = None) -> RenderResult:
+                progress: Callable[[int, int], None] | None = None,
+                line_cache: dict[tuple[str, str, str], str] | None = None,
+                template_cache: Path | None = None) -> RenderResult:
     """Write every article and index page pair under docs/archive/; remove what no longer exists.
 
     `previous` is the manifest's record of the last run's pages: a page whose inputs hash the same
     and whose file is as written then is neither rendered nor read again (incremental builds).
     `text_cache` maps an article's content hash to what depends on the text alone (its id and the
-    glossary names found in it), and is filled.
+    glossary names found in it), and is filled. `line_cache` (the manifest's, updated in place)
+    holds index list lines by entry fingerprint, language and link base: a name or year page
+    listing thousands of articles is rewritten when one joins it, and its other lines (and their
+    translations) need not be made again. `template_cache` is a folder for compiled templates
+    (compiling them was a tenth of an incremental run).
     """
     previous = previous or {}
     _loaded.clear()
+    if template_cache is not None:  # keyed by template and checked against its source by Jinja
+        template_cache.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(template_cache)  # a killed run's (named by atomic.py: see TemplateBytecodeCache)
+        _templates().bytecode_cache = TemplateBytecodeCache(str(template_cache))
     entries = _entries(articles, text_cache if text_cache is not None else {})
     tag_pages: dict[str, Page] = {}
     publisher_pages: dict[str, Page] = {}
-    for entry in entries:
+    for entry in entries:  # (a page made once per name: setdefault would make it for every mention)
         for tag in entry.article.tags:
-            tag_pages.setdefault(tag, Page(ARCHIVE / "tags" / f"{slug(tag)}.md"))
-        if entry.article.publisher:
-            publisher_pages.setdefault(entry.article.publisher,
-                                       Page(ARCHIVE / "publishers" / f"{slug(entry.article.publisher)}.md"))
+            if tag not in tag_pages:
+                tag_pages[tag] = Page(ARCHIVE / "tags" / f"{slug(tag)}.md")
+        publisher = entry.article.publisher
+        if publisher and publisher not in publisher_pages:
+            publisher_pages[publisher] = Page(ARCHIVE / "publishers" / f"{slug(publisher)}.md")
     jobs = [job for entry in entries for job in _article_jobs(entry, tag_pages)]
-    jobs += _index_jobs(entries, tag_pages, publisher_pages)
+    lines = line_cache if line_cache is not None else {}
+    jobs += _index_jobs(entries, tag_pages, publisher_pages, lines)
     result = RenderResult()
-    keyed = sorted(((str(job.path), job) for job in jobs), key=lambda kj: kj[0])
+    keyed = sorted(((job.path, job) for job in jobs), key=lambda kj: kj[0])
     for number, (key, job) in enumerate(keyed, 1):
         if progress and number % 100 == 0:
             progress(number, len(keyed))
@@ -277,6 +299,10 @@ def render_site(articles: Iterable[Article], docs_dir: Path, previous: dict[str,
     if progress:
         progress(len(keyed), len(keyed))
     result.removed = _remove_others(docs_dir, {key for key, _ in keyed})
+    if line_cache is not None:  # Markdown lines of this archive's entries (HTML ones are made after saving)
+        live = {entry.fingerprint for entry in entries}
+        for key in [key for key in line_cache if key[0] not in live or not key[2].startswith("md:")]:
+            del line_cache[key]
     return result
 
 
@@ -284,7 +310,7 @@ def render_site(articles: Iterable[Article], docs_dir: Path, previous: dict[str,
 class _Job:
     """One generated page: its inputs' fingerprint, and how to make its Markdown and its payload."""
 
-    path: PurePosixPath
+    path: str  # docs-relative POSIX path (a string: 11,000 PurePosixPaths a run were a visible cost)
     fingerprint: str
     render: Callable[[], str]  # the Markdown file's text
     payload: Callable[[], PagePayload]  # what the MkDocs hook asks for, computed only then
@@ -318,15 +344,7 @@ def _remove_others(docs_dir: Path, wanted: set[str]) -> list[str]:
     return sorted(removed)
 
 
-def _hash(*parts: object) -> str:
-    # Pickle, not repr: it serialises a whole record in C. "Fast" mode keeps no memo, so a string
-    # shared by two fields and two equal strings give the same bytes (fresh and cached records
-    # differ only in such sharing).
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=5)
-    pickler.fast = True
-    pickler.dump(parts)
-    return hashlib.sha1(buffer.getvalue()).hexdigest()
+_hash = digest
 
 
 def _entries(articles: Iterable[Article], text_cache: dict[str, tuple[str, list[str]]]) -> list[Entry]:
@@ -341,7 +359,11 @@ def _entries(articles: Iterable[Article], text_cache: dict[str, tuple[str, list[
             key = hashlib.sha256(f"{key}:{article.source}:{article.index}".encode()).hexdigest()[:10]
         names = [by_english[n] for n in names_found if n in by_english]
         entry = Entry(article, article_page(article, key), key, names)
-        entry.fingerprint = _hash(article, key, names_found)
+        # The record as extracted (hashed once, kept in the manifest) plus what later stages change.
+        t = article.translation
+        entry.fingerprint = _hash(article.record_digest, article.source, article.index, article.duplicates,
+                                  article.duplicate_of, article.warnings, t.digest if t is not None else None,
+                                  key, names_found)
         entries[key] = entry
     return sorted(entries.values(), key=lambda e: e.sort_key, reverse=True)
 
@@ -375,8 +397,9 @@ def name_page(entry: GlossaryEntry) -> Page:
 
 def _article_jobs(entry: Entry, tag_pages: dict[str, Page]) -> list[_Job]:
     jobs = []
+    ar = str(entry.page.ar)
     for lang in ("ar", "en"):
-        path = entry.page.ar if lang == "ar" else entry.page.en
+        path = ar if lang == "ar" else ar[:-3] + ".en.md"  # = str(entry.page.en), without making it
         jobs.append(_Job(path, f"{entry.fingerprint}:{lang}",
                          render=lambda lang=lang: _article_page(entry, tag_pages, lang),
                          payload=lambda lang=lang: PagePayload(_article_front(entry, tag_pages, lang),
@@ -437,7 +460,8 @@ INDEX_PAGES = {name: Page(ARCHIVE / path) for name, path in (
     ("tags", "tags/index.md"), ("undated", "undated.md"))}
 
 
-def _index_jobs(entries: list[Entry], tag_pages: dict[str, Page], publisher_pages: dict[str, Page]) -> list[_Job]:
+def _index_jobs(entries: list[Entry], tag_pages: dict[str, Page], publisher_pages: dict[str, Page],
+                lines: dict[tuple[str, str, str], str]) -> list[_Job]:
     dated = [e for e in entries if e.article.date]
     undated = sorted((e for e in entries if not e.article.date), key=lambda e: (e.article.title or "", e.key))
     by_year: dict[str, list[Entry]] = defaultdict(list)
@@ -483,14 +507,13 @@ def _index_jobs(entries: list[Entry], tag_pages: dict[str, Page], publisher_page
     for name, group in by_tag.items():
         specs.append((tag_pages[name], "group", {"kind": "tag", "name": name, "entries": group}))
 
-    lines: dict[tuple[str, str, str], str] = {}  # an entry's list line per language and link base
     jobs = []
     for page, template_name, context in specs:
         fingerprint = _hash(template_name, _identity(context))
         for lang in ("ar", "en"):
             here = page.ar if lang == "ar" else page.en
             make = _IndexPage(here, lang, template_name, context, lines)
-            jobs.append(_Job(here, f"{fingerprint}:{lang}", render=make.page, payload=make.payload))
+            jobs.append(_Job(str(here), f"{fingerprint}:{lang}", render=make.page, payload=make.payload))
     return jobs
 
 
@@ -502,8 +525,8 @@ def _identity(value: object) -> object:
         return str(value.ar)
     if isinstance(value, dict):
         return [(k, _identity(v)) for k, v in value.items()]
-    if isinstance(value, (list, tuple)):
-        return [_identity(v) for v in value]
+    if isinstance(value, (list, tuple)):  # lists of entries are most of it: no call per entry
+        return [v.fingerprint if type(v) is Entry else _identity(v) for v in value]
     return value
 
 
@@ -515,13 +538,15 @@ class _IndexPage:
     lang: str
     template_name: str
     context: dict
-    lines: dict[tuple[str, str, str], str]  # shared by all index pages: list lines are rendered once
+    # Shared by all index pages, so list lines are rendered once: (entry fingerprint, language, link
+    # base) → line. The fingerprint covers all that a line shows (title, date, publisher, English, page).
+    lines: dict[tuple[str, str, str], str]
 
     def _render(self, writer: MarkdownWriter | HtmlWriter) -> str:
         def item_lines(entries: list[Entry]) -> list[str]:
             out = []
             for entry in entries:
-                key = (entry.key, writer.lang, writer.link_base)
+                key = (entry.fingerprint, writer.lang, writer.link_base)
                 if key not in self.lines:
                     self.lines[key] = _item_line(entry, writer)
                 out.append(self.lines[key])

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import pickle
 import re
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from .argos import ArgosPackage, find_package
 from .atomic import atomic_write_text
 from .config import Settings, TranslationSettings
 from .memory import MemoryEntry, TranslationMemory, find_memory, memory_key, memory_path
-from .model import Article, SentencePair, Translation
+from .model import Article, LazyTranslation, SentencePair, Translation
 from .names import find_names, restore_names
 from .sentences import split_sentences
 
@@ -107,8 +108,11 @@ class TranslationStats:
                 "pending": self.pending}
 
 
-def _units(article: Article, sentences: list[list[str]]) -> list[str]:
-    """Every text unit of an article that needs translating, as memory keys (`sentences` is `_split(article)`)."""
+def _units(article: Article, sentences: list[list[str]] | None = None) -> list[str]:
+    """Every text unit of an article that needs translating, as memory keys (`sentences` is `_split(article)`,
+    split here when not given: benchmarks/site.py calls it with the article alone)."""
+    if sentences is None:
+        sentences = _split(article)
     units = [article.title or "", *(s for p in sentences for s in p), *article.tags]
     if article.category:
         units.append(article.category)
@@ -124,7 +128,8 @@ def _split(article: Article) -> list[list[str]]:
 
 def translate_articles(articles: list[Article], settings: Settings,
                        progress: Callable[[int, int], None] | None = None,
-                       package: ArgosPackage | None = None, cache: dict[str, bytes] | None = None) -> TranslationStats:
+                       package: ArgosPackage | None = None, cache: dict[str, bytes | memoryview] | None = None
+                       ) -> TranslationStats:
     """Fill `article.translation` for every article; returns the counters for the report.
 
     `progress(done, total)` is called as sentences are decoded. Without a model, sentences found in
@@ -141,7 +146,7 @@ def translate_articles(articles: list[Article], settings: Settings,
 
     todo = []
     todo_keys = []
-    kept: dict[str, bytes] = {}
+    kept: dict[str, bytes | memoryview] = {}
     for article in articles:
         key = _cache_key(article, model_id)
         cached = cache.get(key) if cache is not None and model_id else None
@@ -150,13 +155,15 @@ def translate_articles(articles: list[Article], settings: Settings,
             todo_keys.append(key)  # translating changes only article.translation, not the key's inputs
             continue
         kept[key] = cached
-        article.translation, units = pickle.loads(cached)
+        units, digest = _HEAD.unpack_from(cached)
+        article.translation = LazyTranslation(memoryview(cached)[_HEAD.size:], digest.decode("ascii"))
         stats.sentences += units
         stats.cache_hits += units
     counts = _translate_new(todo, settings, package, model_id, progress, stats) if todo else []
     for article, key, units in zip(todo, todo_keys, counts, strict=True):
         if model_id and article.translation and article.translation.status == "machine":
-            kept[key] = pickle.dumps((article.translation, units), protocol=pickle.HIGHEST_PROTOCOL)
+            kept[key] = _HEAD.pack(units, article.translation.digest.encode("ascii")) + pickle.dumps(
+                article.translation, protocol=pickle.HIGHEST_PROTOCOL)
     if cache is not None:  # keep what this archive still holds
         cache.clear()
         cache.update(kept)
@@ -166,11 +173,15 @@ def translate_articles(articles: list[Article], settings: Settings,
     return stats
 
 
+# A finished translation in the manifest: its number of text units and its digest (what the page
+# fingerprints need, without unpickling it), then the pickled Translation.
+_HEAD = struct.Struct("<I40s")
+
+
 def _cache_key(article: Article, model_id: str | None) -> str:
     """A finished translation depends on the text units and the model (the glossary is in the code
     fingerprint of the manifest, reviews are applied afterwards)."""
-    return hashlib.sha256(repr((article.title, article.paragraphs, article.tags, article.category, article.publisher,
-                                article.publisher_en, model_id)).encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha256(f"{article.units_digest}:{model_id}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _translate_new(articles: list[Article], settings: Settings, package: ArgosPackage | None, model_id: str | None,
@@ -270,6 +281,7 @@ def _apply_review(article: Article, directory: Path, stats: TranslationStats) ->
         return
     review = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     translation = article.translation or Translation()
+    translation.__dict__.pop("digest", None)  # changed below: hash it again when asked
     translation.status = "reviewed"
     translation.title = review.get("title", translation.title)
     paragraphs = review.get("paragraphs")

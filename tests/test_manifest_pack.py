@@ -1,0 +1,132 @@
+"""The build manifest's pack of records and its lazily loaded translations: with finished
+translations in the manifest, reviews, a pack cut short and pack rewrites, incremental generation
+still ends byte-identical to a clean one."""
+
+from __future__ import annotations
+
+import pickle
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator import manifest as manifest_module
+from generator.config import Settings
+from generator.memory import MemoryEntry, TranslationMemory, memory_path
+from generator.model import LazyTranslation, SentencePair, Translation
+from generator.pipeline import extract_all
+from generator.translate import _units, review_path
+from tests.conftest import SEEDS, make_archive
+from tests.test_incremental import assert_same_as_clean, generate, variant
+
+MODEL_ID = "translate-ar_en@1.0"
+
+
+def add_memory(root: Path) -> None:
+    """A translation memory holding every unit of the seeds (made-up English): translations are finished."""
+    result = extract_all([str(root / "seeds")], Settings.for_root(root))
+    units = dict.fromkeys(u for article in result.articles for u in _units(article))
+    memory = TranslationMemory(memory_path(root / "translations" / "memory", MODEL_ID), MODEL_ID)
+    entries = []
+    for n, unit in enumerate(units):
+        spans = [[m.start(), m.end()] for m in re.finditer(r"\S+", unit)] or [[0, len(unit)]]
+        entries.append(MemoryEntry(unit, [f"▁w{n}x{i}" for i in range(len(spans))], spans, "ctranslate2 4.8.5",
+                                   "2026-11-22"))
+    memory.add(entries)
+    memory.compact()
+
+
+def packs(root: Path) -> list[Path]:
+    return sorted((root / ".cache").glob("*.records"))
+
+
+def make_root(tmp_path: Path) -> Path:
+    root = make_archive(tmp_path / "archive", SEEDS[:4])
+    (root / "seeds" / "v1.txt").write_text(variant(SEEDS[4 % len(SEEDS)], 1), encoding="utf-8")
+    add_memory(root)
+    # The clean generation copies only the seeds: give it the same memory through the archive template.
+    return root
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    made = make_root(tmp_path)
+    original = make_archive
+
+    def with_memory(work: Path, seeds: list[Path]) -> Path:  # clean generations get the same memory
+        archive = original(work, seeds)
+        shutil.copytree(made / "translations", archive / "translations", dirs_exist_ok=True)
+        return archive
+    monkeypatch.setattr("tests.test_incremental.make_archive", with_memory)
+    return made
+
+
+def test_translations_come_back_lazily_and_stay_identical(root: Path, tmp_path: Path) -> None:
+    first = generate(root)
+    assert first.pending == 0
+    assert len(packs(root)) == 1
+    assert generate(root).written == 0
+    assert_same_as_clean(root, tmp_path / "clean")
+
+    # A review of an article whose translation comes from the manifest (lazily loaded).
+    article = extract_all([str(root / "seeds")], Settings.for_root(root), base=root).articles[0]
+    reviews = root / "translations" / "reviewed"
+    reviews.mkdir(parents=True)
+    review_path(reviews, article).write_text(yaml.safe_dump(
+        {"title": "A reviewed title", "paragraphs": ["One.", "Two."], "source_hash": article.content_hash},
+        allow_unicode=True), encoding="utf-8")
+    assert generate(root).written >= 2
+    assert_same_as_clean(root, tmp_path / "clean")
+
+    shutil.copy(SEEDS[-1], root / "seeds" / "new.txt")  # not in the memory: pending
+    size = packs(root)[0].stat().st_size
+    assert generate(root).pending > 0
+    assert packs(root)[0].stat().st_size > size  # appended to, not rewritten
+    assert_same_as_clean(root, tmp_path / "clean")
+
+
+def test_a_pack_cut_short_or_gone_is_ignored(root: Path, tmp_path: Path) -> None:
+    generate(root)
+    pack = packs(root)[0]
+    pack.write_bytes(pack.read_bytes()[: pack.stat().st_size // 2])
+    assert generate(root).written == 0  # everything redone from the seeds; the pages were right
+    assert len(packs(root)) == 1 and packs(root)[0] != pack
+    assert_same_as_clean(root, tmp_path / "clean")
+    packs(root)[0].unlink()
+    assert generate(root).written == 0
+    assert_same_as_clean(root, tmp_path / "clean")
+
+
+def test_a_mostly_dead_pack_is_rewritten(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(manifest_module, "COMPACT_MIN_DEAD", 0)
+    generate(root)
+    pack = packs(root)[0]
+    (root / "seeds" / "extra.txt").write_bytes(b"")  # a rejected (empty) file: one more record
+    generate(root)
+    size = pack.stat().st_size
+    assert packs(root) == [pack] and size > 0  # appended to
+    for seed in (root / "seeds").glob("*.txt"):  # every record and finished translation dies
+        seed.write_text(seed.read_text(encoding="utf-8").replace("في", "فى", 1), encoding="utf-8")
+    generate(root)
+    assert packs(root) != [pack] and len(packs(root)) == 1  # rewritten under a new name, the old one gone
+    assert generate(root).written == 0
+    assert_same_as_clean(root, tmp_path / "clean")
+
+
+def test_a_lazy_translation_reads_pickles_and_compares_as_the_real_one() -> None:
+    real = Translation(status="machine", title="Title", paragraphs=[[SentencePair("نص.", "Text.")]], tags=["a"],
+                       engine="e", model="m", model_version="1", translated_on="2026-11-22")
+    lazy = LazyTranslation(memoryview(pickle.dumps(real)), real.digest)
+    assert lazy.digest == real.digest and "_blob" in lazy.__dict__  # the digest needs no unpickling
+    assert lazy == real and real == lazy
+    again = pickle.loads(pickle.dumps(lazy))
+    assert type(again) is Translation and again == real
+    lazy.__dict__.pop("digest")
+    assert lazy.digest == real.digest
+    lazy = LazyTranslation(memoryview(pickle.dumps(real)), real.digest)
+    lazy.__dict__.pop("digest")  # what a review does before changing fields: the blob's must not come back
+    lazy.title = "Other"
+    assert lazy.digest != real.digest
+    assert lazy.title == "Other" and lazy != real and lazy.tags == ["a"]
