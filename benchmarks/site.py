@@ -303,19 +303,20 @@ PHASES = [
     ("        restore_names", "generator/names.py", "restore_names"),
     ("      memory compact", "generator/memory.py", "compact"),
     ("    render_site", "generator/render.py", "render_site"),
-    ("      front matter (yaml.safe_dump)", "generator/render.py", "_dump"),
+    ("      front matter", "generator/frontmatter.py", "dump_page"),
     ("      write tree", "generator/render.py", "_write_tree"),
     ("  MkDocs: get_files", "mkdocs/structure/files.py", "get_files"),
     ("  MkDocs: read pages (source + YAML meta)", "mkdocs/structure/pages.py", "read_source"),
     ("  MkDocs: Markdown → HTML", "mkdocs/structure/pages.py", "render"),
-    ("  MkDocs: page templates (Jinja, Material)", "mkdocs/commands/build.py", "_build_page"),
+    ("  MkDocs: build pages (this process; a fork builds half)", "mkdocs/commands/build.py", "_build_page"),
+    ("    article pages filled into Material's skeleton", "generator/skeleton.py", "render"),
     ("  MkDocs: write pages", "mkdocs/utils/__init__.py", "write_file"),
     ("  i18n: on_files", "mkdocs_static_i18n/plugin.py", "on_files"),
     ("  i18n: English build (inside on_post_build)", "mkdocs_static_i18n/plugin.py", "on_post_build"),
     ("  hook: feeds (write_feeds)", "generator/feeds.py", "write_feeds"),
     ("    feeds: front matter of docs pages", "generator/feeds.py", "front_matter"),
     ("  hook: sitemap (write_sitemap)", "generator/feeds.py", "write_sitemap"),
-    ("  hook: Pagefind index (subprocess)", "generator/search.py", "build_search_index"),
+    ("  hook: waiting for Pagefind (subprocesses)", "generator/search.py", "finish_search_index"),
 ]
 
 

@@ -22,6 +22,7 @@ from generator import page_workers
 from generator.atomic import remove_stale_temps
 from generator.config import Settings
 from generator.feeds import write_feeds, write_sitemap
+from generator.render import TemplateBytecodeCache
 from generator.search import (
     SearchIndexError,
     SearchIndexJob,
@@ -145,7 +146,7 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
     # Material's templates compiled once, not once per language and build (about 0.5 s each time).
     cache_dir = _settings(config).template_cache_dir
     cache_dir.mkdir(parents=True, exist_ok=True)
-    env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir))
+    env.bytecode_cache = TemplateBytecodeCache(str(cache_dir))  # atomic writes: a killed build leaves no stray file
     env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({FILLED_TEMPLATE: f"{{{{ {FILLED_VARIABLE} }}}}"}),
                                       env.loader])
     if _command == "build" and _filling() and page_workers.fork_available():
