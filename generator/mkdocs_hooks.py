@@ -22,6 +22,7 @@ from generator import page_workers
 from generator.atomic import remove_stale_temps
 from generator.config import Settings
 from generator.feeds import write_feeds, write_sitemap
+from generator.forked import fork_available
 from generator.render import TemplateBytecodeCache
 from generator.search import (
     SearchIndexError,
@@ -149,7 +150,7 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
     env.bytecode_cache = TemplateBytecodeCache(str(cache_dir))  # atomic writes: a killed build leaves no stray file
     env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({FILLED_TEMPLATE: f"{{{{ {FILLED_VARIABLE} }}}}"}),
                                       env.loader])
-    if _command == "build" and _filling() and page_workers.fork_available():
+    if _command == "build" and _filling() and fork_available():
         # Generated pages only (hand-written ones have links MkDocs validates after building them).
         # An index page costs about four article pages: Material renders it in full.
         generated = [(f, 1.0 if hasattr(f.page, "archive_template") else 4.0)

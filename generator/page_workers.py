@@ -12,8 +12,6 @@ Only for `mkdocs build` where `os.fork` exists; `mkdocs serve` builds in one pro
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import logging
 import os
 import signal
@@ -27,22 +25,19 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 
+from generator.forked import die_with
+
 log = logging.getLogger("mkdocs.plugins.archive")
 
 # Share of the generated pages' cost the fork takes: the parent also builds the hand-written pages.
 FORK_SHARE = 0.5
 WARNINGS_EXIT = 3
-_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 @dataclass
 class PageWorker:
     pid: int
     pages: int
-
-
-def fork_available() -> bool:
-    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
 
 
 def start(pages: Sequence[tuple[File, float]], files: Files, config: MkDocsConfig, nav: Navigation | None,
@@ -63,19 +58,11 @@ def start(pages: Sequence[tuple[File, float]], files: Files, config: MkDocsConfi
     parent = os.getpid()
     pid = os.fork()
     if pid == 0:
-        _die_with(parent)
+        die_with(parent)  # a killed build must not leave its fork writing into the next build's site/
         _build_and_exit(share, doc_files, config, nav, env, on_done)
     for file in share:
         file.inclusion = InclusionLevel.EXCLUDED  # MkDocs' page loop leaves out excluded pages
     return PageWorker(pid, len(share))
-
-
-def _die_with(parent: int) -> None:
-    """A killed build must not leave its fork writing pages into the next build's site/ (Linux)."""
-    with contextlib.suppress(OSError, AttributeError):  # not Linux: no such call
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
 
 
 def _build_and_exit(share: Sequence[File], doc_files: Sequence[File], config: MkDocsConfig, nav: Navigation,

@@ -26,6 +26,7 @@ import jinja2.bccache
 from .arabic import match_key
 from .atomic import atomic_write_bytes, atomic_write_text, is_stale_temp, is_temp, remove_stale_temps
 from .dates import to_hijri
+from .forked import map_split
 from .frontmatter import dump_page
 from .markup import HtmlWriter, MarkdownWriter, md_inline, md_text, page_url, toc_tokens
 from .memory import memory_key
@@ -275,9 +276,8 @@ def render_site(articles: Iterable[Article], docs_dir: Path, previous: dict[str,
     jobs += _index_jobs(entries, tag_pages, publisher_pages, lines)
     result = RenderResult()
     keyed = sorted(((job.path, job) for job in jobs), key=lambda kj: kj[0])
-    for number, (key, job) in enumerate(keyed, 1):
-        if progress and number % 100 == 0:
-            progress(number, len(keyed))
+    todo: list[tuple[str, _Job]] = []
+    for key, job in keyed:
         result.payloads[key] = job.payload
         if job.front is not None:
             result.fronts[key] = job.front
@@ -286,16 +286,31 @@ def render_site(articles: Iterable[Article], docs_dir: Path, previous: dict[str,
         if state is not None and state.fingerprint == job.fingerprint and _stat(where) == (state.size, state.mtime_ns):
             result.unchanged += 1
             result.pages[key] = state
-            continue
+        else:
+            todo.append((where, job))
+    done = 0
+
+    def write(item: tuple[str, _Job]) -> tuple[bool, int, int]:
+        nonlocal done
+        where, job = item
         text = job.render()
         path = Path(where)
-        if path.exists() and path.read_text(encoding="utf-8") == text:
-            result.unchanged += 1
-        else:
+        written = not (path.exists() and path.read_text(encoding="utf-8") == text)
+        if written:
             atomic_write_text(path, text, durable=False)  # regenerable: atomic, not fsync'd
-            result.written.append(key)
-        size, mtime_ns = _stat(where) or (0, 0)
+        done += 1
+        if progress and done % 50 == 0:
+            progress(result.unchanged + 2 * done, len(keyed))  # this process does every other page
+        return (written, *(_stat(where) or (0, 0)))
+
+    # A first build renders thousands of pages: a fork renders and writes every other one.
+    for (_, job), (written, size, mtime_ns) in zip(todo, map_split(write, todo), strict=True):
+        key = job.path
         result.pages[key] = PageState(job.fingerprint, size, mtime_ns)
+        if written:
+            result.written.append(key)
+        else:
+            result.unchanged += 1
     if progress:
         progress(len(keyed), len(keyed))
     result.removed = _remove_others(docs_dir, {key for key, _ in keyed})

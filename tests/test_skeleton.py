@@ -69,3 +69,21 @@ def test_a_failed_or_warning_fork_fails_the_build(caplog: pytest.LogCaptureFixtu
     workers = [fork_exiting(0)]
     page_workers.wait(workers)
     assert workers == []
+
+
+def test_split_work_comes_back_in_order_and_a_failing_fork_fails() -> None:
+    from generator.forked import ForkError, map_split
+
+    items = list(range(200))
+    results = map_split(lambda n: (n * n, os.getpid()), items)
+    assert [r for r, _ in results] == [n * n for n in items]
+    assert len({pid for _, pid in results}) == 2  # half was done by a second process
+
+    def fails_in_fork(n: int) -> int:
+        if n == 101 and os.getpid() != parent:
+            raise ValueError("boom")
+        return n
+
+    parent = os.getpid()
+    with pytest.raises(ForkError):
+        map_split(fails_in_fork, items)
