@@ -146,35 +146,34 @@ def _render_scalars(values: list[_Scalar]) -> bool:
 def _block(front: dict) -> str:
     """`front` in PyYAML's block style (its shape checked by `_check_front`, its scalars in the memo)."""
     memo, other = _str_memo, _other_memo
+
+    def scalar(value: _Scalar) -> str:
+        return memo[value] if type(value) is str else other[(type(value), value)]  # type: ignore[index]
+
+    def pairs(mapping: dict, first: str) -> None:
+        prefix = first
+        for k, v in mapping.items():
+            add(f"{prefix}{memo[k]}: {scalar(v)}\n")
+            prefix = "  "
+
     out: list[str] = []
     add = out.append
     for key, value in front.items():
         kind = type(value)
-        if kind is str:
-            add(f"{memo[key]}: {memo[value]}\n")
+        if kind is not dict and kind is not list:
+            add(f"{memo[key]}: {scalar(value)}\n")
+        elif not value:
+            add(f"{memo[key]}: {'{}' if kind is dict else '[]'}\n")
         elif kind is dict:
-            if not value:
-                add(f"{memo[key]}: {{}}\n")
-                continue
             add(f"{memo[key]}:\n")
-            for k, v in value.items():
-                add(f"  {memo[k]}: {memo[v] if type(v) is str else other[(type(v), v)]}\n")
-        elif kind is list:
-            if not value:
-                add(f"{memo[key]}: []\n")
-                continue
+            pairs(value, "  ")
+        else:
             add(f"{memo[key]}:\n")
             for item in value:
-                if type(item) is dict:
-                    if not item:
-                        add("- {}\n")
-                        continue
-                    prefix = "- "
-                    for k, v in item.items():
-                        add(f"{prefix}{memo[k]}: {memo[v] if type(v) is str else other[(type(v), v)]}\n")
-                        prefix = "  "
+                if type(item) is not dict:
+                    add(f"- {scalar(item)}\n")
+                elif not item:
+                    add("- {}\n")
                 else:
-                    add(f"- {memo[item] if type(item) is str else other[(type(item), item)]}\n")
-        else:
-            add(f"{memo[key]}: {other[(kind, value)]}\n")
+                    pairs(item, "- ")
     return "".join(out)
