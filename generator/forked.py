@@ -38,44 +38,65 @@ def die_with(parent: int) -> None:
         os._exit(1)
 
 
+def fork_child(work: Callable[[], int]) -> int:
+    """Run `work` in a forked process and return its pid; the process exits with work's return value
+    (1 if it raised: its traceback goes to stderr). It dies with this process."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            die_with(parent)
+            code = work()
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)  # no cleanup of the parent's state (atexit, open builds) in the fork
+    return pid
+
+
+def wait_child(pid: int) -> int:
+    """The exit code of a child from `fork_child`."""
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def kill_child(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, ChildProcessError):
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+
 def map_split(function: Callable[[T], R], items: Sequence[T], min_items: int = 64) -> list[R]:
     """[function(item) for item in items], every other item done by a forked process.
 
     The results come back in order; the fork's are pickled through a pipe."""
     if len(items) < min_items or not fork_available():
         return [function(item) for item in items]
-    theirs = items[1::2]
-    sys.stdout.flush()
-    sys.stderr.flush()
-    parent = os.getpid()
     read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            die_with(parent)
-            os.close(read_end)
-            data = pickle.dumps([function(item) for item in theirs], protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(data)
-            code = 0
-        except BaseException:
-            traceback.print_exc()
-        finally:
-            sys.stderr.flush()
-            os._exit(code)  # no cleanup of the parent's state in the fork
+
+    def theirs() -> int:
+        os.close(read_end)
+        data = pickle.dumps([function(item) for item in items[1::2]], protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(data)
+        return 0
+
+    pid = fork_child(theirs)
     os.close(write_end)
     try:
         mine = [function(item) for item in items[0::2]]
     except BaseException:
         os.close(read_end)
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        kill_child(pid)
         raise
     with os.fdopen(read_end, "rb") as pipe:
         data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
+    if wait_child(pid) != 0:
         raise ForkError("work in a second process failed (its error is above)")
     results: list[R] = [None] * len(items)  # type: ignore[list-item]
     results[0::2] = mine

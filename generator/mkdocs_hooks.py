@@ -45,7 +45,7 @@ from generator.skeleton import ENV_FULL_RENDER, FILLED_TEMPLATE, FILLED_VARIABLE
 
 log = logging.getLogger("mkdocs.plugins.archive")
 _skeletons: SkeletonPages | None = None  # this build's (each language is a build of its own)
-_workers: list[page_workers.PageWorker] = []  # forks building article pages, waited for before indexing
+_workers: list[int] = []  # pids of the forks building pages, waited for before indexing
 _command: str | None = None  # "build" or "serve"
 _build_nav: Navigation | None = None
 _language_roots: list[Path] = []  # site folders of the languages built so far, not yet indexed
@@ -174,8 +174,7 @@ def on_page_context(context: dict, page: Page, config: MkDocsConfig, nav: Naviga
 
 def _log_filled() -> None:
     if _skeletons is not None:
-        log.debug("archive: %d article pages filled from %d layouts (%s)", _skeletons.filled, len(_skeletons.layouts),
-                  ", ".join(sorted("skeleton" if v != "full" else "full" for v in _skeletons.layouts.values())))
+        log.debug("archive: %s", _skeletons.describe())
 
 
 @event_priority(-200)  # after the i18n plugin, whose post-build step builds the other languages
@@ -184,10 +183,7 @@ def on_post_build(config: MkDocsConfig) -> None:
     if _nested(config):
         return  # feeds, sitemap and the last search index once every language is written
     site_dir, docs_dir = Path(config.site_dir), Path(config.docs_dir)  # the root: /en/ is written inside it
-    try:
-        page_workers.wait(_workers)
-    except page_workers.PageWorkerError as error:
-        raise Abort(f"archive: {error}") from error
+    _wait_for_forks()
     # MkDocs' cleaning keeps hidden files at the top of site/, so a temporary file a killed run left
     # there (feed, sitemap) would otherwise be published.
     remove_stale_temps(site_dir)
@@ -203,12 +199,16 @@ def on_post_build(config: MkDocsConfig) -> None:
 
 def _index_finished_languages() -> None:
     """Wait for the forks writing pages, then start Pagefind on each language whose pages are all written."""
+    _wait_for_forks()
+    while _language_roots:
+        _search_jobs.append(start_search_index(_language_roots.pop(0)))
+
+
+def _wait_for_forks() -> None:
     try:
         page_workers.wait(_workers)
     except page_workers.PageWorkerError as error:
         raise Abort(f"archive: {error}") from error
-    while _language_roots:
-        _search_jobs.append(start_search_index(_language_roots.pop(0)))
 
 
 def on_build_error(error: Exception) -> None:

@@ -13,11 +13,7 @@ Only for `mkdocs build` where `os.fork` exists; `mkdocs serve` builds in one pro
 from __future__ import annotations
 
 import logging
-import os
-import signal
-import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import jinja2
 from mkdocs.commands import build as mkdocs_build
@@ -25,7 +21,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 
-from generator.forked import die_with
+from generator.forked import fork_child, kill_child, wait_child
 
 log = logging.getLogger("mkdocs.plugins.archive")
 
@@ -34,16 +30,10 @@ FORK_SHARE = 0.5
 WARNINGS_EXIT = 3
 
 
-@dataclass
-class PageWorker:
-    pid: int
-    pages: int
-
-
 def start(pages: Sequence[tuple[File, float]], files: Files, config: MkDocsConfig, nav: Navigation | None,
-          env: jinja2.Environment, on_done: Callable[[], None]) -> PageWorker | None:
-    """Fork a process that builds a share of `pages` ((file, relative cost) pairs); the parent's
-    build then skips them."""
+          env: jinja2.Environment, on_done: Callable[[], None]) -> int | None:
+    """Fork a process that builds a share of `pages` ((file, relative cost) pairs) and return its
+    pid; the parent's build then skips them."""
     if nav is None or len(pages) < 20:
         return None  # a fork costs more than it saves
     share, shared_cost, total_cost = [], 0.0, 0.0
@@ -53,35 +43,20 @@ def start(pages: Sequence[tuple[File, float]], files: Files, config: MkDocsConfi
             share.append(file)
             shared_cost += cost
     doc_files = files.documentation_pages()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:
-        die_with(parent)  # a killed build must not leave its fork writing into the next build's site/
-        _build_and_exit(share, doc_files, config, nav, env, on_done)
-    for file in share:
-        file.inclusion = InclusionLevel.EXCLUDED  # MkDocs' page loop leaves out excluded pages
-    return PageWorker(pid, len(share))
 
-
-def _build_and_exit(share: Sequence[File], doc_files: Sequence[File], config: MkDocsConfig, nav: Navigation,
-                    env: jinja2.Environment, on_done: Callable[[], None]) -> None:
-    code = 1
-    counter = _WarningCounter()
-    logging.getLogger("mkdocs").addHandler(counter)
-    try:
+    def build() -> int:
+        counter = _WarningCounter()
+        logging.getLogger("mkdocs").addHandler(counter)
         for file in share:
             assert file.page is not None
-            mkdocs_build._build_page(file.page, config, doc_files, nav, env)
+            mkdocs_build._build_page(file.page, config, doc_files, nav, env)  # logs which page failed
         on_done()
-        code = WARNINGS_EXIT if counter.count else 0
-    except BaseException:  # MkDocs has logged which page failed and why
-        code = 1
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)  # no cleanup of the parent's state (atexit, open builds) in the fork
+        return WARNINGS_EXIT if counter.count else 0
+
+    pid = fork_child(build)  # it dies with the build: never writing into the next build's site/
+    for file in share:
+        file.inclusion = InclusionLevel.EXCLUDED  # MkDocs' page loop leaves out excluded pages
+    return pid
 
 
 class _WarningCounter(logging.Handler):
@@ -99,29 +74,16 @@ class PageWorkerError(Exception):
     pass
 
 
-def wait(workers: list[PageWorker]) -> None:
-    """Wait for every fork; raise if one failed, warn (once) if one logged warnings."""
-    failed = warned = 0
-    while workers:
-        worker = workers.pop()
-        _, status = os.waitpid(worker.pid, 0)
-        code = os.waitstatus_to_exitcode(status)
-        if code == WARNINGS_EXIT:
-            warned += 1
-        elif code != 0:
-            failed += 1
-    if failed:
+def wait(workers: list[int]) -> None:
+    """Wait for every fork (pids, emptied); raise if one failed, warn (once) if one logged warnings."""
+    codes = [wait_child(workers.pop()) for _ in range(len(workers))]
+    if any(code not in (0, WARNINGS_EXIT) for code in codes):
         raise PageWorkerError("building pages in a second process failed (the error is above)")
-    if warned:
+    if WARNINGS_EXIT in codes:
         log.warning("archive: pages built in a second process logged warnings (above)")
 
 
-def stop(workers: list[PageWorker]) -> None:
+def stop(workers: list[int]) -> None:
     """The build failed: end the forks."""
     while workers:
-        worker = workers.pop()
-        try:
-            os.kill(worker.pid, signal.SIGKILL)
-            os.waitpid(worker.pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
+        kill_child(workers.pop())

@@ -88,6 +88,10 @@ class SkeletonPages:
                 log.debug("archive: layout %r keeps full rendering (skeleton did not match)", key)
         return full
 
+    def describe(self) -> str:
+        kinds = sorted("full" if layout == _FULL else "skeleton" for layout in self.layouts.values())
+        return f"{self.filled} article pages filled from {len(self.layouts)} layouts ({', '.join(kinds)})"
+
     @staticmethod
     def _content(template: jinja2.Template, context: dict[str, Any]) -> str:
         return "".join(template.blocks["content"](template.new_context(context)))

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from generator import page_workers
+from generator.forked import fork_child
 from generator.skeleton import ENV_FULL_RENDER
 from tests.conftest import make_archive
 from tests.test_badinput import CORPUS, corpus_files
@@ -55,11 +56,8 @@ def test_filled_article_pages_are_the_bytes_material_renders(packages: Path, arg
 
 
 def test_a_failed_or_warning_fork_fails_the_build(caplog: pytest.LogCaptureFixture) -> None:
-    def fork_exiting(code: int) -> page_workers.PageWorker:
-        pid = os.fork()
-        if pid == 0:
-            os._exit(code)
-        return page_workers.PageWorker(pid, 1)
+    def fork_exiting(code: int) -> int:
+        return fork_child(lambda: code)
 
     with pytest.raises(page_workers.PageWorkerError, match="second process failed"):
         page_workers.wait([fork_exiting(0), fork_exiting(1)])
