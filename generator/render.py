@@ -300,7 +300,8 @@ def render_site(articles: Iterable[Article], docs_dir: Path, previous: dict[str,
             atomic_write_text(path, text, durable=False)  # regenerable: atomic, not fsync'd
         done += 1
         if progress and done % 50 == 0:
-            progress(result.unchanged + 2 * done, len(keyed))  # this process does every other page
+            # About: with a fork (map_split) this process makes every other page.
+            progress(min(len(keyed), result.unchanged + 2 * done), len(keyed))
         return (written, *(_stat(where) or (0, 0)))
 
     # A first build renders thousands of pages: a fork renders and writes every other one.
