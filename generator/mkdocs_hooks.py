@@ -18,7 +18,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from generator import page_workers
+from generator import article_pages, page_workers
 from generator.atomic import remove_stale_temps
 from generator.config import Settings
 from generator.feeds import write_feeds, write_sitemap
@@ -36,6 +36,7 @@ from generator.site import (
     BuildError,
     article_metas,
     generate_docs,
+    is_article_page,
     is_generated,
     page_front,
     page_payload,
@@ -50,6 +51,7 @@ _command: str | None = None  # "build" or "serve"
 _build_nav: Navigation | None = None
 _language_roots: list[Path] = []  # site folders of the languages built so far, not yet indexed
 _search_jobs: list[SearchIndexJob] = []  # Pagefind runs in the background
+_article_pages: list[Page] = []  # this build's article pages, out of MkDocs' file list (article_pages.py)
 
 
 def _settings(config: MkDocsConfig) -> Settings:
@@ -128,6 +130,16 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     return payload.html
 
 
+@event_priority(100)  # before mkdocs-static-i18n (-100) localises every file
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    global _article_pages
+    _article_pages = []
+    if not _filling():
+        return files
+    files, _article_pages = article_pages.take_out(files, config, is_article_page)
+    return files
+
+
 @event_priority(-200)  # the navigation as every plugin left it: the fork's page builds need it
 def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
     global _build_nav
@@ -139,23 +151,31 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
     global _skeletons
     _skeletons = SkeletonPages(env)
     _language_roots.append(_language_root(config))
-    i18n = config.plugins.get("i18n")
-    if getattr(i18n, "extra_alternate", None):
-        # i18n sets the language links per page and leaves the last page's in the config, where the
-        # 404 page (rendered next) would pick them up: it gets the languages' home pages instead.
-        config.extra.alternate = copy.deepcopy(i18n.extra_alternate)
     # Material's templates compiled once, not once per language and build (about 0.5 s each time).
     cache_dir = _settings(config).template_cache_dir
     cache_dir.mkdir(parents=True, exist_ok=True)
     env.bytecode_cache = TemplateBytecodeCache(str(cache_dir))  # atomic writes: a killed build leaves no stray file
     env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({FILLED_TEMPLATE: f"{{{{ {FILLED_VARIABLE} }}}}"}),
                                       env.loader])
+    if _article_pages:
+        # Article pages first, half in a fork: once they are written, Pagefind can index this
+        # language while MkDocs builds the others.
+        try:
+            page_workers.build_split(_article_pages, files, config, _build_nav, env, on_done=_log_filled)
+        except page_workers.PageWorkerError as error:
+            raise Abort(f"archive: {error}") from error
+        _index_finished_languages()
+    i18n = config.plugins.get("i18n")
+    if getattr(i18n, "extra_alternate", None):
+        # i18n sets the language links per page and leaves the last page's in the config, where the
+        # 404 page (rendered next) would pick them up: it gets the languages' home pages instead.
+        config.extra.alternate = copy.deepcopy(i18n.extra_alternate)
     if _command == "build" and _filling() and fork_available():
         # Generated pages only (hand-written ones have links MkDocs validates after building them).
         # An index page costs about four article pages: Material renders it in full.
         generated = [(f, 1.0 if hasattr(f.page, "archive_template") else 4.0)
                      for f in files.documentation_pages() if is_generated(f.src_uri)]
-        worker = page_workers.start(generated, files, config, _build_nav, env, on_done=_log_filled)
+        worker = page_workers.start(generated, files, config, _build_nav, env)
         if worker is not None:
             _workers.append(worker)
     return env

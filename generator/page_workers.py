@@ -20,8 +20,9 @@ from mkdocs.commands import build as mkdocs_build
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
 
-from generator.forked import fork_child, kill_child, wait_child
+from generator.forked import fork_available, fork_child, kill_child, wait_child
 
 log = logging.getLogger("mkdocs.plugins.archive")
 
@@ -31,7 +32,7 @@ WARNINGS_EXIT = 3
 
 
 def start(pages: Sequence[tuple[File, float]], files: Files, config: MkDocsConfig, nav: Navigation | None,
-          env: jinja2.Environment, on_done: Callable[[], None]) -> int | None:
+          env: jinja2.Environment) -> int | None:
     """Fork a process that builds a share of `pages` ((file, relative cost) pairs) and return its
     pid; the parent's build then skips them."""
     if nav is None or len(pages) < 20:
@@ -50,13 +51,48 @@ def start(pages: Sequence[tuple[File, float]], files: Files, config: MkDocsConfi
         for file in share:
             assert file.page is not None
             mkdocs_build._build_page(file.page, config, doc_files, nav, env)  # logs which page failed
-        on_done()
         return WARNINGS_EXIT if counter.count else 0
 
     pid = fork_child(build)  # it dies with the build: never writing into the next build's site/
     for file in share:
         file.inclusion = InclusionLevel.EXCLUDED  # MkDocs' page loop leaves out excluded pages
     return pid
+
+
+def build_split(pages: Sequence[Page], files: Files, config: MkDocsConfig, nav: Navigation | None,
+                env: jinja2.Environment, on_done: Callable[[], None]) -> None:
+    """Read and build `pages`, which are not in MkDocs' file list (generator/article_pages.py): every
+    other one in a fork when there are enough. Returns when all are written; raises PageWorkerError
+    if the fork failed."""
+    doc_files = files.documentation_pages()
+
+    def build(share: Sequence[Page]) -> int:
+        counter = _WarningCounter()
+        logging.getLogger("mkdocs").addHandler(counter)
+        try:
+            for page in share:
+                mkdocs_build._populate_page(page, config, files)
+                mkdocs_build._build_page(page, config, doc_files, nav, env)  # logs which page failed
+        finally:
+            logging.getLogger("mkdocs").removeHandler(counter)
+        return WARNINGS_EXIT if counter.count else 0
+
+    if nav is None or len(pages) < 20 or not fork_available():
+        build(pages)
+        return
+
+    def theirs() -> int:
+        code = build(pages[1::2])
+        on_done()
+        return code
+
+    workers = [fork_child(theirs)]
+    try:
+        build(pages[0::2])
+    except BaseException:
+        stop(workers)
+        raise
+    wait(workers)
 
 
 class _WarningCounter(logging.Handler):

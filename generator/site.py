@@ -59,6 +59,11 @@ def is_generated(src_uri: str) -> bool:
     return src_uri in _payloads
 
 
+def is_article_page(src_uri: str) -> bool:
+    """A generated article page (either language), without making its front matter."""
+    return src_uri in _fronts
+
+
 def page_payload(src_uri: str) -> PagePayload | None:
     """The generated page at docs-relative `src_uri`, as the last `generate_docs` in this process made it."""
     global _last_payload

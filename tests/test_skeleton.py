@@ -1,6 +1,6 @@
-"""Article pages filled into a skeleton of Material's template (generator/skeleton.py), a share of
-them by a forked process (generator/page_workers.py), must be the very bytes Material renders for
-them in one process: the seeds and the hostile bad-input corpus are built both ways, with a site URL
+"""Article pages filled into a skeleton of Material's template (generator/skeleton.py), built outside
+MkDocs' file list (generator/article_pages.py), a share of them by a forked process
+(generator/page_workers.py), must be the very bytes MkDocs and Material render for them in one process: the seeds and the hostile bad-input corpus are built both ways, with a site URL
 (canonical links), and every file of the two sites is compared."""
 
 from __future__ import annotations

@@ -1,0 +1,90 @@
+"""Article pages kept out of MkDocs' file list and built by the archive, with MkDocs' own page builder.
+
+Each language's MkDocs build handles every documentation file of both languages: MkDocs lists them,
+mkdocs-static-i18n makes a localised copy of each and searches for its twin (about 0.3 ms a file),
+and MkDocs' navigation step makes a page for each. Article pages are four files in five and need
+none of it: they are not in the navigation, and their twin follows from their name. So the hooks
+take them out of the file list before i18n sees it (`take_out`, in `on_files`) and build the
+current language's article pages themselves (`page_workers.build_split`) as soon as the theme's
+environment exists, with MkDocs' `_populate_page` and `_build_page`: the same events, templates
+and bytes. Built first, they can be indexed by Pagefind while MkDocs builds the other pages.
+
+The files made here carry the attributes mkdocs-static-i18n gives its files (locale, alternates,
+...), because its page-context step reads them to set the language switcher's links.
+`ARCHIVE_FULL_RENDER=1` leaves every page to MkDocs; tests build both ways and compare every file.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+
+def take_out(files: Files, config: MkDocsConfig, is_article: Callable[[str], bool]) -> tuple[Files, list[Page]]:
+    """Split `files` into the files MkDocs keeps and the pages of the current language's articles.
+
+    Article files of every language leave the list; only the current language's become pages
+    (i18n would drop the others from this build anyway). Without mkdocs-static-i18n nothing changes."""
+    i18n = config.plugins.get("i18n")
+    current = getattr(i18n, "current_language", None)
+    if i18n is None or current is None:
+        return files, []
+    default: str = i18n.default_language
+    languages: list[str] = list(i18n.all_languages)
+    kept: list[File] = []
+    by_source: dict[tuple[str, str], File] = {}  # (normalised source, language) -> file
+    for file in files:
+        if file.inclusion.is_excluded() or not is_article(file.src_uri):
+            kept.append(file)
+            continue
+        language, norm_src_uri = _language_of(file.src_uri, languages, default)
+        by_source[norm_src_uri, language] = file
+    if not by_source:
+        return files, []
+    pages = []
+    for (norm_src_uri, language), file in by_source.items():
+        if language != current:
+            continue
+        localised = _localised_file(file, norm_src_uri, language, current, default, config)
+        localised.alternates = {current: localised}
+        for other in sorted(i18n.build_languages):
+            twin = by_source.get((norm_src_uri, other))
+            if other != current and twin is not None:
+                localised.alternates[other] = _localised_file(twin, norm_src_uri, other, other, default, config)
+        pages.append(Page(None, localised, config))
+    return Files(kept), pages
+
+
+def _language_of(src_uri: str, languages: list[str], default: str) -> tuple[str, str]:
+    """(language, source without its language suffix): `a/b.en.md` is English, `a/b.md` the default."""
+    stem, extension = posixpath.splitext(src_uri)
+    base, suffix = posixpath.splitext(stem)
+    language = suffix[1:]
+    if language and language in languages:
+        return language, base + extension
+    return default, src_uri
+
+
+def _localised_file(file: File, norm_src_uri: str, language: str, current: str, default: str,
+                    config: MkDocsConfig) -> File:
+    """The file as mkdocs-static-i18n's suffix structure makes it for the `current` build."""
+    parent, filename = posixpath.split(norm_src_uri)
+    name = posixpath.splitext(filename)[0]
+    if not config.use_directory_urls or name == "index":
+        dest_uri = posixpath.join(parent, name + ".html")
+    else:
+        dest_uri = posixpath.join(parent, name, "index.html")
+    if language != default:
+        dest_uri = f"{language}/{dest_uri}"
+    localised = File(file.src_uri, config.docs_dir, config.site_dir, config.use_directory_urls,
+                     dest_uri=dest_uri, inclusion=file.inclusion)
+    localised.name = name
+    localised.locale = language
+    localised.localization = language if language != default else None
+    localised.locale_alternate_of = current
+    localised.norm_src_uri = norm_src_uri
+    return localised
