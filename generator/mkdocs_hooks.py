@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import logging
 import os
 from functools import partial
@@ -83,6 +84,11 @@ def on_pre_build(config: MkDocsConfig) -> None:
         generate_docs(_settings(config), require_translation=os.environ.get(ENV_REQUIRE_TRANSLATION) == "1")
     except BuildError as error:
         raise Abort(f"archive: {error}") from error
+    if _command == "build":
+        # The records, pages and templates live until the build ends: the cyclic collector would
+        # otherwise walk them again and again (and, in the forks, touch every shared memory page).
+        # Not when serving, where each rebuild's would pile up.
+        gc.freeze()
 
 
 def on_page_read_source(page: Page, config: MkDocsConfig) -> str | None:
@@ -108,12 +114,10 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     # source would only build a Markdown instance per page, about 1 ms each.
     page.render = partial(_no_markdown, page)  # type: ignore[method-assign]
     front = page_front(src_uri)
-    if front is not None and _filling():
-        page.meta = dict(front)
-        page.archive_template = front["template"]  # type: ignore[attr-defined]
+    page.meta = dict(front if front is not None else page_payload(src_uri).meta)  # type: ignore[union-attr]
+    if _filling():
+        page.archive_template = page.meta.get("template", "main.html")  # type: ignore[attr-defined]
         page.meta["template"] = FILLED_TEMPLATE  # the page is made in on_page_context
-    else:
-        page.meta = dict(page_payload(src_uri).meta)  # type: ignore[union-attr]
     return markdown
 
 
@@ -122,7 +126,8 @@ def _no_markdown(page: Page, config: MkDocsConfig, files: Files) -> None:
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    if not is_generated(page.file.src_uri) or hasattr(page, "archive_template"):
+    src_uri = page.file.src_uri
+    if not is_generated(src_uri) or (hasattr(page, "archive_template") and is_article_page(src_uri)):
         return html  # an article page's HTML is made when the page is built (maybe by the fork)
     payload = page_payload(page.file.src_uri)
     assert payload is not None
@@ -173,7 +178,7 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
     if _command == "build" and _filling() and fork_available():
         # Generated pages only (hand-written ones have links MkDocs validates after building them).
         # An index page costs about four article pages: Material renders it in full.
-        generated = [(f, 1.0 if hasattr(f.page, "archive_template") else 4.0)
+        generated = [(f, 1.0 if is_article_page(f.src_uri) else 4.0)
                      for f in files.documentation_pages() if is_generated(f.src_uri)]
         worker = page_workers.start(generated, files, config, _build_nav, env)
         if worker is not None:
@@ -184,10 +189,11 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
 @event_priority(-100)  # after the i18n plugin sets the page's language-switcher links
 def on_page_context(context: dict, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
     template = getattr(page, "archive_template", None)
-    if template is not None and _skeletons is not None:  # an article page (on_page_markdown)
-        payload = page_payload(page.file.src_uri)
-        assert payload is not None
-        page.content, page.toc = payload.html, get_toc(payload.toc)
+    if template is not None and _skeletons is not None:  # a generated page (on_page_markdown)
+        if is_article_page(page.file.src_uri):
+            payload = page_payload(page.file.src_uri)
+            assert payload is not None
+            page.content, page.toc = payload.html, get_toc(payload.toc)
         context[FILLED_VARIABLE] = _skeletons.render(template, context, page)
     return context
 

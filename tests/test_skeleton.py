@@ -1,7 +1,8 @@
-"""Article pages filled into a skeleton of Material's template (generator/skeleton.py), built outside
-MkDocs' file list (generator/article_pages.py), a share of them by a forked process
-(generator/page_workers.py), must be the very bytes MkDocs and Material render for them in one process: the seeds and the hostile bad-input corpus are built both ways, with a site URL
-(canonical links), and every file of the two sites is compared."""
+"""Generated pages filled into a skeleton of Material's template (generator/skeleton.py), article
+pages built outside MkDocs' file list (generator/article_pages.py), shares of them by forked
+processes (generator/page_workers.py): all must be the very bytes MkDocs and Material render for
+them in one process. The seeds and the hostile bad-input corpus are built both ways, with a site
+URL (canonical links), and every file of the two sites is compared."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def test_filled_article_pages_are_the_bytes_material_renders(packages: Path, arg
     env = {**argos_home, "ARCHIVE_PACKAGES_DIR": str(packages), "SITE_URL": "https://example.org/press/"}
 
     log = _mkdocs_build(root, "filled", env)
-    counts = re.findall(r"archive: (\d+) article pages filled from \d+ layouts \(([^)]*)\)", log)
+    counts = re.findall(r"archive: (\d+) pages filled from \d+ layouts \(([^)]*)\)", log)
     articles = len(list((root / "docs" / "archive" / "articles").rglob("*.md")))
     # Both languages, each in the build process and its fork, took the fast path: every layout's
     # skeleton was verified, and only the first two pages of each were rendered in full.
