@@ -155,7 +155,6 @@ def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
 def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
     global _skeletons
     _skeletons = SkeletonPages(env)
-    _language_roots.append(_language_root(config))
     # Material's templates compiled once, not once per language and build (about 0.5 s each time).
     cache_dir = _settings(config).template_cache_dir
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -163,13 +162,15 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
     env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({FILLED_TEMPLATE: f"{{{{ {FILLED_VARIABLE} }}}}"}),
                                       env.loader])
     if _article_pages:
-        # Article pages first, half in a fork: once they are written, Pagefind can index this
-        # language while MkDocs builds the others.
+        # Article pages first, half in a fork: once they are written, Pagefind indexes this
+        # language while MkDocs builds the rest.
         try:
             page_workers.build_split(_article_pages, files, config, _build_nav, env, on_done=_log_filled)
         except page_workers.PageWorkerError as error:
             raise Abort(f"archive: {error}") from error
-        _index_finished_languages()
+        _search_jobs.append(start_search_index(_language_root(config)))
+    else:
+        _language_roots.append(_language_root(config))  # indexed once all its pages are written
     i18n = config.plugins.get("i18n")
     if getattr(i18n, "extra_alternate", None):
         # i18n sets the language links per page and leaves the last page's in the config, where the
@@ -177,9 +178,7 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
         config.extra.alternate = copy.deepcopy(i18n.extra_alternate)
     if _command == "build" and _filling() and fork_available():
         # Generated pages only (hand-written ones have links MkDocs validates after building them).
-        # An index page costs about four article pages: Material renders it in full.
-        generated = [(f, 1.0 if is_article_page(f.src_uri) else 4.0)
-                     for f in files.documentation_pages() if is_generated(f.src_uri)]
+        generated = [f for f in files.documentation_pages() if is_generated(f.src_uri)]
         worker = page_workers.start(generated, files, config, _build_nav, env)
         if worker is not None:
             _workers.append(worker)
@@ -209,12 +208,12 @@ def on_post_build(config: MkDocsConfig) -> None:
     if _nested(config):
         return  # feeds, sitemap and the last search index once every language is written
     site_dir, docs_dir = Path(config.site_dir), Path(config.docs_dir)  # the root: /en/ is written inside it
-    _wait_for_forks()
     # MkDocs' cleaning keeps hidden files at the top of site/, so a temporary file a killed run left
     # there (feed, sitemap) would otherwise be published.
     remove_stale_temps(site_dir)
-    write_feeds(site_dir, docs_dir, config.site_url, metas=article_metas())
-    write_sitemap(site_dir, docs_dir, config.site_url)
+    write_feeds(site_dir, docs_dir, config.site_url, metas=article_metas())  # while the forks build pages
+    _wait_for_forks()
+    write_sitemap(site_dir, docs_dir, config.site_url)  # lists the pages written
     _index_finished_languages()  # the last language (the others are being indexed already)
     try:
         while _search_jobs:
@@ -224,7 +223,10 @@ def on_post_build(config: MkDocsConfig) -> None:
 
 
 def _index_finished_languages() -> None:
-    """Wait for the forks writing pages, then start Pagefind on each language whose pages are all written."""
+    """Wait for the forks writing pages, then start Pagefind on each language whose pages are all written
+    (when MkDocs' page loop built the article pages: generator/article_pages.py not used)."""
+    if not _language_roots:
+        return
     _wait_for_forks()
     while _language_roots:
         _search_jobs.append(start_search_index(_language_roots.pop(0)))

@@ -1,13 +1,16 @@
-"""A share of the generated pages built by a forked process, on the machine's second core.
+"""Generated pages built by forked processes, on the machine's second core.
 
 MkDocs builds pages one after another in one process. By the time of its `on_env` event every page
 has been read and the navigation, the language links and the generator's records are in memory, so
-a fork of the build process holds all that the page loop needs. The fork builds its share of the
-generated pages (articles and indexes) with MkDocs' own page builder (the same code and templates,
-so the same bytes) while the parent builds the rest; the parent waits for it before writing feeds
-and the search index.
+a fork of the build process holds all that the page loop needs:
 
-Only for `mkdocs build` where `os.fork` exists; `mkdocs serve` builds in one process.
+- `build_split`: the article pages (out of MkDocs' file list, generator/article_pages.py), half
+  in a fork, half here; returns when all are written, so that Pagefind can index them.
+- `start`: a fork builds the generated index pages in the background while this process builds
+  the hand-written pages and goes on to the next language; the hooks wait for it before the sitemap.
+
+Both use MkDocs' own page builder (the same code and templates, so the same bytes). Only for
+`mkdocs build` where `os.fork` exists; `mkdocs serve` builds in one process.
 """
 
 from __future__ import annotations
@@ -26,35 +29,26 @@ from generator.forked import fork_available, fork_child, kill_child, wait_child
 
 log = logging.getLogger("mkdocs.plugins.archive")
 
-# Share of the generated pages' cost the fork takes: the parent also builds the hand-written pages.
-FORK_SHARE = 0.5
 WARNINGS_EXIT = 3
 
 
-def start(pages: Sequence[tuple[File, float]], files: Files, config: MkDocsConfig, nav: Navigation | None,
+def start(pages: Sequence[File], files: Files, config: MkDocsConfig, nav: Navigation | None,
           env: jinja2.Environment) -> int | None:
-    """Fork a process that builds a share of `pages` ((file, relative cost) pairs) and return its
-    pid; the parent's build then skips them."""
-    if nav is None or len(pages) < 20:
-        return None  # a fork costs more than it saves
-    share, shared_cost, total_cost = [], 0.0, 0.0
-    for file, cost in pages:  # spread out, so that both processes get pages of every kind
-        total_cost += cost
-        if shared_cost + cost <= FORK_SHARE * total_cost:
-            share.append(file)
-            shared_cost += cost
+    """Fork a process that builds `pages` (read already) and return its pid; the parent's build skips them."""
+    if nav is None or not pages:
+        return None
     doc_files = files.documentation_pages()
 
     def build() -> int:
         counter = _WarningCounter()
         logging.getLogger("mkdocs").addHandler(counter)
-        for file in share:
+        for file in pages:
             assert file.page is not None
             mkdocs_build._build_page(file.page, config, doc_files, nav, env)  # logs which page failed
         return WARNINGS_EXIT if counter.count else 0
 
     pid = fork_child(build)  # it dies with the build: never writing into the next build's site/
-    for file in share:
+    for file in pages:
         file.inclusion = InclusionLevel.EXCLUDED  # MkDocs' page loop leaves out excluded pages
     return pid
 
