@@ -6,11 +6,15 @@ import hashlib
 import json
 import os
 import pickle
+import struct
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import cached_property
+from json.encoder import encode_basestring  # the C function json.dumps(ensure_ascii=False) uses
 from pathlib import Path
+from typing import SupportsIndex
 
 from .atomic import atomic_write_text
 from .config import Settings
@@ -21,18 +25,35 @@ from .model import Article, FileOutcome
 
 @dataclass(frozen=True)
 class InputFile:
-    path: Path
+    where: str  # the file's path, to open it
     name: str  # the path as the user gave it (or under the directory they gave)
+
+    @cached_property  # only for the files extracted: 5,000 Paths a run were a visible cost
+    def path(self) -> Path:
+        return Path(self.where)
 
 
 def _files_under(folder: str) -> list[str]:
-    """Every file below `folder`, as sorted relative POSIX paths (os.walk: pathlib's rglob is slow here)."""
-    found = []
-    for current, _dirs, files in os.walk(folder):
-        rel = os.path.relpath(current, folder)
-        for name in files:
-            if os.path.isfile(os.path.join(current, name)):
-                found.append(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
+    """Every file below `folder`, as sorted relative POSIX paths: what os.walk (not following links
+    to folders) and os.path.isfile find, but with os.scandir's file types, without a stat per file."""
+    found: list[str] = []
+
+    def walk(current: str, rel: str) -> None:
+        try:
+            entries = list(os.scandir(current))
+        except OSError:  # as os.walk: a folder that cannot be listed is left out
+            return
+        for entry in entries:
+            name = rel + entry.name
+            try:
+                if entry.is_dir():
+                    if not entry.is_symlink():
+                        walk(entry.path, name + "/")
+                elif entry.is_file():  # follows a link to a file, as os.path.isfile
+                    found.append(name)
+            except OSError:
+                continue
+    walk(folder, "")
     return sorted(found, key=lambda p: p.split("/"))  # = Path(p).parts here (joined above), without 5,000 Paths
 
 
@@ -56,9 +77,9 @@ def discover(paths: Iterable[str], base: Path | None = None) -> tuple[list[Input
                 if any(part.startswith(".") for part in rel.split("/")):
                     problems.append(FileOutcome(name, "skipped", reason="hidden file"))
                 else:
-                    found.append(InputFile(Path(os.path.join(given, rel)), name))
+                    found.append(InputFile(os.path.join(given, rel), name))
         elif path.is_file():
-            found.append(InputFile(path, given))
+            found.append(InputFile(given, given))
         else:
             problems.append(FileOutcome(printable_name(given), "rejected", reason="no such file or directory"))
     return found, problems
@@ -93,11 +114,14 @@ class ExtractResult:
 
 
 def extract_all(paths: Iterable[str], settings: Settings, progress: Callable[[int], None] | None = None,
-                cache: dict[str, FileState] | None = None, base: Path | None = None) -> ExtractResult:
+                cache: dict[str, FileState] | None = None, base: Path | None = None,
+                stats: Mapping[str, tuple[int, int]] | None = None) -> ExtractResult:
     """Extract every input; results keep input order whatever the parallelism.
 
     With `cache` (the manifest's file states, updated in place), a file whose size and mtime are
     unchanged, or whose bytes hash the same, is not extracted again: its recorded result is used.
+    `stats` maps paths the caller has just looked at to their (size, mtime_ns), so that they are
+    not looked at again (taken before reading, as here: a file changed since is seen next time).
     """
     items, problems = discover(paths, base)
     result = ExtractResult(outcomes=list(problems))
@@ -105,11 +129,11 @@ def extract_all(paths: Iterable[str], settings: Settings, progress: Callable[[in
     todo: list[tuple[int, InputFile]] = []
     hashes: dict[int, tuple[int, int, str]] = {}
     for position, item in enumerate(items):
-        recorded = _recorded(item, cache, settings, hashes, position) if cache is not None else None
+        recorded = _recorded(item, cache, settings, hashes, position, stats) if cache is not None else None
         if recorded is None:
             todo.append((position, item))
         else:
-            done[position] = pickle.loads(recorded)
+            done[position] = _unrecord(recorded)
     if progress and done:
         progress(len(done))  # recorded results count as done at once
     for (position, item), extracted in zip(todo, _extract_items([i for _, i in todo], settings, progress), strict=True):
@@ -121,7 +145,7 @@ def extract_all(paths: Iterable[str], settings: Settings, progress: Callable[[in
                 article.text_digest  # noqa: B018
                 article.units_digest  # noqa: B018
                 article.record_digest  # noqa: B018 - as extracted: later stages have not touched it
-            cache[item.name] = FileState(size, mtime_ns, sha, pickle.dumps(extracted, protocol=pickle.HIGHEST_PROTOCOL))
+            cache[item.name] = FileState(size, mtime_ns, sha, _record(extracted))
     if cache is not None:
         for name in set(cache) - {item.name for item in items}:
             del cache[name]  # a removed input
@@ -132,24 +156,95 @@ def extract_all(paths: Iterable[str], settings: Settings, progress: Callable[[in
     return result
 
 
+# A recorded extraction, as the manifest keeps it: the length of part one, then part one, the
+# pickled (FileOutcome, [each article's attributes but its paragraphs]), then part two, the pickled
+# [each article's paragraphs]. Paragraphs are nine tenths of the bytes and an incremental build
+# reads those of the few articles it renders or compares: decoding all of them was a sixth of such
+# a run at 5,000 articles.
+_PART_ONE = struct.Struct("<Q")
+
+
+def _record(extracted: tuple[FileOutcome, list[Article]]) -> bytes:
+    outcome, articles = extracted
+    states = [{k: v for k, v in vars(article).items() if k != "paragraphs"} for article in articles]
+    one = pickle.dumps((outcome, states), protocol=pickle.HIGHEST_PROTOCOL)
+    two = pickle.dumps([article.paragraphs for article in articles], protocol=pickle.HIGHEST_PROTOCOL)
+    return _PART_ONE.pack(len(one)) + one + two
+
+
+def _unrecord(blob: bytes | memoryview) -> tuple[FileOutcome, list[Article]]:
+    view = memoryview(blob)
+    end = _PART_ONE.size + _PART_ONE.unpack_from(view)[0]
+    outcome, states = pickle.loads(view[_PART_ONE.size: end])
+    paragraphs = view[end:]
+    articles: list[Article] = []
+    for number, state in enumerate(states):
+        article = _RecordedArticle.__new__(_RecordedArticle)
+        state["_paragraphs"] = (paragraphs, number)
+        article.__dict__ = state
+        articles.append(article)
+    return outcome, articles
+
+
+class _RecordedArticle(Article):
+    """An Article from the build manifest whose paragraphs are unpickled when first read (see
+    `_record`). Reads, compares and pickles as the Article it is."""
+
+    @property  # type: ignore[override]  # a data descriptor: wins over the dataclass field
+    def paragraphs(self) -> list[str]:
+        state = self.__dict__
+        if "_paragraphs" in state:
+            blob, number = state.pop("_paragraphs")
+            state["paragraphs"] = pickle.loads(blob)[number]
+        return state["paragraphs"]
+
+    @paragraphs.setter
+    def paragraphs(self, value: list[str]) -> None:
+        self.__dict__.pop("_paragraphs", None)
+        self.__dict__["paragraphs"] = value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Article):
+            return NotImplemented
+        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(Article))
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple:
+        self.paragraphs  # noqa: B018 - read in, so that the state holds them
+        return _plain_article, ({k: v for k, v in self.__dict__.items()},)
+
+
+def _plain_article(state: dict) -> Article:
+    """A pickled _RecordedArticle comes back as a plain Article."""
+    article = Article.__new__(Article)
+    article.__dict__.update(state)
+    return article
+
+
 def _recorded(item: InputFile, cache: dict[str, FileState], settings: Settings,
-              hashes: dict[int, tuple[int, int, str]], position: int) -> bytes | memoryview | None:
+              hashes: dict[int, tuple[int, int, str]], position: int,
+              stats: Mapping[str, tuple[int, int]] | None) -> bytes | memoryview | None:
     """The cached extraction of an unchanged file (same size and mtime, or same bytes), else None.
 
     A file that must be extracted leaves its size, mtime and hash in `hashes`, for recording.
     """
     state = cache.get(item.name)
-    try:
-        st = item.path.stat()
-    except OSError:
-        return None  # extraction reports the problem
-    if state is not None and (st.st_size, st.st_mtime_ns) == (state.size, state.mtime_ns):
+    known = stats.get(item.where) if stats is not None else None
+    if known is None:
+        try:
+            st = os.stat(item.where)
+        except OSError:
+            return None  # extraction reports the problem
+        known = (st.st_size, st.st_mtime_ns)
+    size, mtime_ns = known
+    if state is not None and (size, mtime_ns) == (state.size, state.mtime_ns):
         return state.extracted
-    sha = _sha256(item.path) if st.st_size <= settings.max_input_bytes else f"size:{st.st_size}"
+    sha = _sha256(item.path) if size <= settings.max_input_bytes else f"size:{size}"
     if state is not None and state.sha256 == sha:  # touched, not changed
-        cache[item.name] = FileState(st.st_size, st.st_mtime_ns, sha, state.extracted)
+        cache[item.name] = FileState(size, mtime_ns, sha, state.extracted)
         return state.extracted
-    hashes[position] = (st.st_size, st.st_mtime_ns, sha)
+    hashes[position] = (size, mtime_ns, sha)
     return None
 
 
@@ -181,7 +276,71 @@ def _extract_items(items: list[InputFile], settings: Settings,
 
 def write_report(path: Path, result: ExtractResult, extra: dict | None = None) -> None:
     """JSON report accounting for every input file."""
-    atomic_write_text(path, json.dumps(report_dict(result, extra), ensure_ascii=False, indent=2) + "\n")
+    atomic_write_text(path, report_text(report_dict(result, extra)))
+
+
+def report_text(report: dict) -> str:
+    """`json.dumps(report, ensure_ascii=False, indent=2) + "\\n"`, byte for byte.
+
+    With `indent`, json encodes in pure Python through nested generators; this writes the same
+    layout with plain loops and encodes strings with json's own (C) function. A value of another
+    type than str, int, bool, None, list or dict with string keys goes to json.dumps as a whole.
+    """
+    out: list[str] = []
+    try:
+        _indented(report, "\n", out)
+    except (_Unusual, RecursionError):
+        return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    out.append("\n")
+    return "".join(out)
+
+
+class _Unusual(Exception):
+    """A value `_indented` leaves to json.dumps."""
+
+
+def _indented(value: object, newline: str, out: list[str]) -> None:
+    """Append `value` as json.dumps(indent=2) writes it at the depth whose line break is `newline`."""
+    kind = type(value)
+    if kind is str:
+        out.append(encode_basestring(value))
+    elif value is None:
+        out.append("null")
+    elif value is True or value is False:
+        out.append("true" if value else "false")
+    elif kind is int:
+        out.append(int.__repr__(value))
+    elif kind is dict:
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        separator = "{" + inner
+        for key, item in value.items():  # type: ignore[attr-defined]
+            if type(key) is not str:
+                raise _Unusual
+            out.append(separator)
+            out.append(encode_basestring(key))
+            out.append(": ")
+            if type(item) is str:  # most values: no call
+                out.append(encode_basestring(item))
+            else:
+                _indented(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        separator = "[" + inner
+        for item in value:  # type: ignore[attr-defined]
+            out.append(separator)
+            _indented(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "]")
+    else:
+        raise _Unusual
 
 
 def report_dict(result: ExtractResult, extra: dict | None = None) -> dict:

@@ -18,7 +18,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from operator import attrgetter
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 import jinja2
 import jinja2.bccache
@@ -65,11 +67,16 @@ def slug(name: str) -> str:
 class Page:
     """One generated page pair: docs-relative Markdown paths and site-relative URLs."""
 
-    ar: PurePosixPath
+    path: str  # the Arabic page's docs-relative POSIX path; the PurePosixPaths are made when asked
+    # (an incremental build needs those of the few pages it renders, not 5,000)
 
     @cached_property  # writes the instance __dict__ directly, which a frozen dataclass allows
+    def ar(self) -> PurePosixPath:
+        return PurePosixPath(self.path)
+
+    @cached_property
     def en(self) -> PurePosixPath:
-        return PurePosixPath(str(self.ar)[:-3] + ".en.md")  # one parse: with_name was a visible cost
+        return PurePosixPath(self.path[:-3] + ".en.md")  # one parse: with_name was a visible cost
 
     def fragment(self, lang: str) -> PurePosixPath:
         """The side-by-side HTML fragment of the page in `lang` (not a page: mkdocs.yml excludes it)."""
@@ -87,7 +94,7 @@ class Page:
 def article_page(article: Article, key: str) -> Page:
     folder = article.date[:4] if article.date else "undated"
     name = f"{article.date or 'undated'}-{key}"
-    return Page(PurePosixPath(f"{ARCHIVE}/articles/{folder}/{name}.md"))  # one parse, not three joins
+    return Page(f"{ARCHIVE}/articles/{folder}/{name}.md")
 
 
 # --- view models ------------------------------------------------------------------------------
@@ -122,13 +129,19 @@ class PagePayload:
     toc: list[dict] = field(default_factory=list)  # heading tokens, as MkDocs' get_toc takes them
 
 
-@dataclass(frozen=True)
-class PageState:
-    """What the manifest remembers of a written page: what it was made from, and the file as written."""
+class PageState(NamedTuple):
+    """What the manifest remembers of a written page: what it was made from, and the file as written.
+
+    A tuple: the manifest stores 11,000 of them at 5,000 articles, and tuples pickle several
+    times faster than dataclass instances."""
 
     fingerprint: str  # hash of everything the page's text depends on
     size: int
     mtime_ns: int
+
+
+# Index list lines: (language, link base) → entry fingerprint → line (see _IndexPage.lines).
+LineCache = dict[tuple[str, str], dict[str, str]]
 
 
 @dataclass
@@ -242,7 +255,7 @@ def _template(name: str) -> jinja2.Template:
 def render_site(articles: Iterable[Article], docs_dir: Path, previous: dict[str, PageState] | None = None,
                 text_cache: dict[str, tuple[str, list[str]]] | None = None,
                 progress: Callable[[int, int], None] | None = None,
-                line_cache: dict[tuple[str, str, str], str] | None = None,
+                line_cache: LineCache | None = None,
                 template_cache: Path | None = None) -> RenderResult:
     """Write every article and index page pair under docs/archive/; remove what no longer exists.
 
@@ -250,7 +263,7 @@ def render_site(articles: Iterable[Article], docs_dir: Path, previous: dict[str,
     and whose file is as written then is neither rendered nor read again (incremental builds).
     `text_cache` maps an article's content hash to what depends on the text alone (its id and the
     glossary names found in it), and is filled. `line_cache` (the manifest's, updated in place)
-    holds index list lines by entry fingerprint, language and link base: a name or year page
+    holds index list lines by language, link base and entry fingerprint: a name or year page
     listing thousands of articles is rewritten when one joins it, and its other lines (and their
     translations) need not be made again. `template_cache` is a folder for compiled templates
     (compiling them was a tenth of an incremental run).
@@ -267,10 +280,10 @@ def render_site(articles: Iterable[Article], docs_dir: Path, previous: dict[str,
     for entry in entries:  # (a page made once per name: setdefault would make it for every mention)
         for tag in entry.article.tags:
             if tag not in tag_pages:
-                tag_pages[tag] = Page(ARCHIVE / "tags" / f"{slug(tag)}.md")
+                tag_pages[tag] = Page(f"{ARCHIVE}/tags/{slug(tag)}.md")
         publisher = entry.article.publisher
         if publisher and publisher not in publisher_pages:
-            publisher_pages[publisher] = Page(ARCHIVE / "publishers" / f"{slug(publisher)}.md")
+            publisher_pages[publisher] = Page(f"{ARCHIVE}/publishers/{slug(publisher)}.md")
     jobs = [job for entry in entries for job in _article_jobs(entry, tag_pages)]
     lines = line_cache if line_cache is not None else {}
     jobs += _index_jobs(entries, tag_pages, publisher_pages, lines)
@@ -317,13 +330,16 @@ def render_site(articles: Iterable[Article], docs_dir: Path, previous: dict[str,
     result.removed = _remove_others(docs_dir, {key for key, _ in keyed})
     if line_cache is not None:  # Markdown lines of this archive's entries (HTML ones are made after saving)
         live = {entry.fingerprint for entry in entries}
-        for key in [key for key in line_cache if key[0] not in live or not key[2].startswith("md:")]:
-            del line_cache[key]
+        for (lang, base), group in list(line_cache.items()):
+            if not base.startswith("md:"):
+                del line_cache[(lang, base)]
+                continue
+            for gone in group.keys() - live:  # the set difference in C: most lines stay
+                del group[gone]
     return result
 
 
-@dataclass(frozen=True)
-class _Job:
+class _Job(NamedTuple):  # a tuple: 11,000 frozen dataclasses a run were a visible cost
     """One generated page: its inputs' fingerprint, and how to make its Markdown and its payload."""
 
     path: str  # docs-relative POSIX path (a string: 11,000 PurePosixPaths a run were a visible cost)
@@ -349,7 +365,8 @@ def _remove_others(docs_dir: Path, wanted: set[str]) -> list[str]:
         prefix = os.path.relpath(folder, docs_dir).replace(os.sep, "/") + "/"
         for name in sorted(files):
             rel = prefix + name
-            if is_temp(name):  # an atomic write's temporary: a killed writer's goes, a live one's stays
+            # An atomic write's temporary (hidden: the regex only then): a killed writer's goes, a live one's stays.
+            if name[0] == "." and is_temp(name):
                 if is_stale_temp(name):
                     os.unlink(os.path.join(folder, name))
             elif rel not in wanted:
@@ -408,12 +425,12 @@ def _names_in(article: Article) -> list[GlossaryEntry]:
 
 @cache
 def name_page(entry: GlossaryEntry) -> Page:
-    return Page(ARCHIVE / "names" / f"{slug(entry.en)}.md")
+    return Page(f"{ARCHIVE}/names/{slug(entry.en)}.md")
 
 
 def _article_jobs(entry: Entry, tag_pages: dict[str, Page]) -> list[_Job]:
     jobs = []
-    ar = str(entry.page.ar)
+    ar = entry.page.path
     for lang in ("ar", "en"):
         path = ar if lang == "ar" else ar[:-3] + ".en.md"  # = str(entry.page.en), without making it
         jobs.append(_Job(path, f"{entry.fingerprint}:{lang}",
@@ -471,13 +488,13 @@ def article_html(article: Article, lang: str, page: Page | None) -> str:
     return "\n".join(parts) + "\n" + fragment
 
 
-INDEX_PAGES = {name: Page(ARCHIVE / path) for name, path in (
+INDEX_PAGES = {name: Page(f"{ARCHIVE}/{path}") for name, path in (
     ("latest", "index.md"), ("timeline", "timeline/index.md"), ("publishers", "publishers/index.md"),
     ("tags", "tags/index.md"), ("undated", "undated.md"))}
 
 
 def _index_jobs(entries: list[Entry], tag_pages: dict[str, Page], publisher_pages: dict[str, Page],
-                lines: dict[tuple[str, str, str], str]) -> list[_Job]:
+                lines: LineCache) -> list[_Job]:
     dated = [e for e in entries if e.article.date]
     undated = sorted((e for e in entries if not e.article.date), key=lambda e: (e.article.title or "", e.key))
     by_year: dict[str, list[Entry]] = defaultdict(list)
@@ -492,15 +509,15 @@ def _index_jobs(entries: list[Entry], tag_pages: dict[str, Page], publisher_page
             by_publisher[entry.article.publisher].append(entry)
 
     specs: list[tuple[Page, str, dict]] = [
-        (Page(ARCHIVE / "index.md"), "latest", {"entries": entries[:LATEST_COUNT], "total": len(entries)}),
-        (Page(ARCHIVE / "undated.md"), "undated", {"entries": undated}),
-        (Page(ARCHIVE / "timeline" / "index.md"), "timeline", {
-            "years": [(year, Page(ARCHIVE / "timeline" / f"{year}.md"), _months(by_year[year]))
+        (Page(f"{ARCHIVE}/index.md"), "latest", {"entries": entries[:LATEST_COUNT], "total": len(entries)}),
+        (Page(f"{ARCHIVE}/undated.md"), "undated", {"entries": undated}),
+        (Page(f"{ARCHIVE}/timeline/index.md"), "timeline", {
+            "years": [(year, Page(f"{ARCHIVE}/timeline/{year}.md"), _months(by_year[year]))
                       for year in sorted(by_year, reverse=True)]}),
-        (Page(ARCHIVE / "publishers" / "index.md"), "publishers", {
+        (Page(f"{ARCHIVE}/publishers/index.md"), "publishers", {
             "groups": [(name, publisher_pages[name], by_publisher[name])
                        for name in sorted(by_publisher, key=lambda n: (-len(by_publisher[n]), n))]}),
-        (Page(ARCHIVE / "tags" / "index.md"), "tags", {
+        (Page(f"{ARCHIVE}/tags/index.md"), "tags", {
             "groups": [(name, tag_pages[name], by_tag[name])
                        for name in sorted(by_tag, key=lambda n: (-len(by_tag[n]), n))]}),
     ]
@@ -510,13 +527,13 @@ def _index_jobs(entries: list[Entry], tag_pages: dict[str, Page], publisher_page
         for name in entry.names:
             by_name[name.en].append(entry)
             glossary_entries[name.en] = name
-    specs.append((Page(ARCHIVE / "names" / "index.md"), "names", {
+    specs.append((Page(f"{ARCHIVE}/names/index.md"), "names", {
         "groups": [(glossary_entries[n], name_page(glossary_entries[n]), by_name[n])
                    for n in sorted(by_name, key=lambda n: (-len(by_name[n]), n))]}))
     for name, group in by_name.items():
         specs.append((name_page(glossary_entries[name]), "name", {"name": glossary_entries[name], "entries": group}))
     for year, year_entries in by_year.items():
-        specs.append((Page(ARCHIVE / "timeline" / f"{year}.md"), "year", {"year": year,
+        specs.append((Page(f"{ARCHIVE}/timeline/{year}.md"), "year", {"year": year,
                                                                             "months": _months(year_entries)}))
     for name, group in by_publisher.items():
         specs.append((publisher_pages[name], "group", {"kind": "publisher", "name": name, "entries": group}))
@@ -538,12 +555,17 @@ def _identity(value: object) -> object:
     if isinstance(value, Entry):
         return value.fingerprint
     if isinstance(value, Page):
-        return str(value.ar)
+        return value.path
     if isinstance(value, dict):
         return [(k, _identity(v)) for k, v in value.items()]
-    if isinstance(value, (list, tuple)):  # lists of entries are most of it: no call per entry
-        return [v.fingerprint if type(v) is Entry else _identity(v) for v in value]
+    if isinstance(value, (list, tuple)):
+        if set(map(type, value)) == {Entry}:  # lists of entries are most of it: the loop in C
+            return list(map(_FINGERPRINT, value))
+        return [_identity(v) for v in value]
     return value
+
+
+_FINGERPRINT = attrgetter("fingerprint")
 
 
 @dataclass
@@ -554,18 +576,21 @@ class _IndexPage:
     lang: str
     template_name: str
     context: dict
-    # Shared by all index pages, so list lines are rendered once: (entry fingerprint, language, link
-    # base) → line. The fingerprint covers all that a line shows (title, date, publisher, English, page).
-    lines: dict[tuple[str, str, str], str]
+    # Shared by all index pages, so list lines are rendered once: (language, link base) → entry
+    # fingerprint → line. The fingerprint covers all that a line shows (title, date, publisher,
+    # English, page).
+    lines: LineCache
 
     def _render(self, writer: MarkdownWriter | HtmlWriter) -> str:
+        group = self.lines.setdefault((writer.lang, writer.link_base), {})
+
         def item_lines(entries: list[Entry]) -> list[str]:
             out = []
             for entry in entries:
-                key = (entry.fingerprint, writer.lang, writer.link_base)
-                if key not in self.lines:
-                    self.lines[key] = _item_line(entry, writer)
-                out.append(self.lines[key])
+                line = group.get(entry.fingerprint)
+                if line is None:
+                    line = group[entry.fingerprint] = _item_line(entry, writer)
+                out.append(line)
             return out
 
         template = _template(f"{self.template_name}.j2")

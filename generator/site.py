@@ -8,7 +8,6 @@ all share one code path.
 from __future__ import annotations
 
 import gc
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from .atomic import atomic_write_text, remove_stale_temps
 from .config import Settings
 from .duplicates import merge_duplicates
 from .manifest import load_manifest, save_manifest
-from .pipeline import extract_all, report_dict
+from .pipeline import extract_all, report_dict, report_text
 from .progress import SentenceProgress
 from .render import PagePayload, render_site
 from .translate import translate_articles
@@ -166,7 +165,8 @@ def _generate(settings: Settings, require_translation: bool) -> GenerateSummary 
     files = SentenceProgress("extracting", "files")
     try:
         extracted = extract_all([str(settings.seeds_dir)], settings, cache=manifest.files, base=settings.root,
-                                progress=_counter(files, len(fingerprint[0])))  # the seed files, just listed
+                                progress=_counter(files, len(fingerprint[0])),  # the seed files, just listed
+                                stats={path: (size, mtime_ns) for path, size, mtime_ns in fingerprint[0]})
     finally:
         files.close()
     result = merge_duplicates(extracted, cache=manifest.duplicates)
@@ -200,7 +200,7 @@ def _generate(settings: Settings, require_translation: bool) -> GenerateSummary 
     report = report_dict(result, {"translation": stats.as_report(),
                                   "pages": {"written": len(rendered.written), "unchanged": rendered.unchanged,
                                             "removed": len(rendered.removed)}})
-    atomic_write_text(settings.report_path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    atomic_write_text(settings.report_path, report_text(report))
     print(f"archive: {len(result.articles)} articles from {len(result.outcomes) - len(result.failed)} files "
           f"({len(result.failed)} rejected); translation: {stats.translated} translated, {stats.cache_hits} "
           f"from memory, {stats.pending} pending; pages: {len(rendered.written)} written, "

@@ -1,0 +1,115 @@
+"""The shortcuts that keep an incremental build fast say exactly what the plain code they replace
+says: the report writer, the one-call memory parse, records whose paragraphs load when read,
+packed duplicate features, and the folder walk of input discovery."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import pickle
+from array import array
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.duplicates import _Features
+from generator.memory import MemoryEntry, TranslationMemory
+from generator.model import Article, FileOutcome
+from generator.pipeline import _files_under, _record, _unrecord, report_text
+
+PLAIN = st.one_of(st.none(), st.booleans(), st.integers(), st.text(), st.floats(allow_nan=True))
+VALUES = st.recursive(PLAIN, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.tuples(inner, inner), st.dictionaries(st.text(max_size=6), inner, max_size=4)),
+    max_leaves=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(VALUES)
+def test_report_text_is_json_dumps_with_indent(value: object) -> None:
+    assert report_text(value) == json.dumps(value, ensure_ascii=False, indent=2) + "\n"  # type: ignore[arg-type]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.one_of(st.integers(), st.none(), st.booleans(), st.text()), PLAIN, max_size=4))
+def test_report_text_with_keys_json_converts(value: dict) -> None:
+    assert report_text(value) == json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+
+
+def entry(n: int) -> MemoryEntry:
+    return MemoryEntry(f"جملة {n}", [f"▁w{n}", "▁x"], [[0, 4], [5, 6]], "ctranslate2 4.8.5", "2026-11-22")
+
+
+def test_memory_parsed_at_once_or_line_by_line_alike(tmp_path: Path) -> None:
+    path = tmp_path / "m.jsonl"
+    lines = [json.dumps(dataclasses.asdict(entry(n)), ensure_ascii=False, separators=(",", ":")) for n in range(5)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    memory = TranslationMemory(path, "m")
+    assert list(memory.entries.values()) == [entry(n) for n in range(5)]
+
+    # Damaged lines (and lines that only parse together) cost their entries, not the others.
+    damaged = [lines[0], '{"src":"x"', lines[1], "[1", "2]", "3,4", lines[2]]
+    path.write_text("\n".join(damaged) + "\n", encoding="utf-8")
+    memory = TranslationMemory(path, "m")
+    assert list(memory.entries.values()) == [entry(0), entry(1), entry(2)]
+    assert memory._needs_compact
+
+
+def test_a_recorded_article_reads_compares_and_pickles_as_the_article() -> None:
+    first = Article("seeds/a.txt", 0, "عنوان", date="2026-01-02", tags=["وسم"],
+                    paragraphs=["فقرة أولى.", "فقرة ثانية."])
+    second = Article("seeds/a.txt", 1, "عنوان آخر", paragraphs=["فقرة ثالثة."])
+    for article in (first, second):
+        article.record_digest  # noqa: B018 - as extraction leaves them
+    outcome = FileOutcome("seeds/a.txt", "ok", articles=2)
+    again_outcome, again = _unrecord(memoryview(_record((outcome, [first, second]))))
+    assert again_outcome == outcome
+    assert "_paragraphs" in vars(again[0])  # not read yet
+    assert again == [first, second] and [first, second] == again
+    assert again[0].record_digest == first.record_digest and again[0].paragraphs == first.paragraphs
+    assert again[1].paragraphs == ["فقرة ثالثة."]
+
+    _, again = _unrecord(_record((outcome, [first, second])))
+    plain = pickle.loads(pickle.dumps(again[1]))
+    assert type(plain) is Article and plain == second and plain.paragraphs == second.paragraphs
+    copy = dataclasses.replace(again[0], duplicates=["seeds/b.txt"])
+    assert copy.paragraphs == first.paragraphs and copy.duplicates == ["seeds/b.txt"]
+    assert dataclasses.asdict(again[0])["paragraphs"] == first.paragraphs
+    again[0].paragraphs = ["بديلة."]
+    assert again[0].paragraphs == ["بديلة."] and again[0] != first
+
+
+def test_packed_features_come_back_as_they_were() -> None:
+    samples = frozenset({0, 8, -16, 2**62, -(2**63)})
+    features = _Features("hash", "title", array("q", samples).tobytes())
+    features.samples  # noqa: B018 - made, and not pickled
+    blob = pickle.dumps(features)
+    again = pickle.loads(blob)
+    assert b"samples" not in blob and "samples" not in vars(again)
+    assert again.samples == samples and again.title == "title" and again.content_hash == "hash"
+    assert again.shares_any(frozenset({8, 3})) and not again.shares_any(frozenset({3}))
+
+
+def walked(folder: Path) -> list[str]:
+    """What discovery found before: os.walk (links to folders not followed) and os.path.isfile."""
+    found = []
+    for current, _dirs, files in os.walk(folder):
+        rel = os.path.relpath(current, folder)
+        for name in files:
+            if os.path.isfile(os.path.join(current, name)):
+                found.append(name if rel == "." else f"{rel}/{name}")
+    return sorted(found, key=lambda p: p.split("/"))
+
+
+def test_discovery_walk_finds_what_os_walk_finds(tmp_path: Path) -> None:
+    (tmp_path / "sub" / ".hidden").mkdir(parents=True)
+    (tmp_path / "other").mkdir()
+    for name in ("a.txt", "sub/b.txt", "sub/.hidden/c.txt", ".d.txt", "other/e.txt", "sub-x.txt"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / "link-to-file.txt").symlink_to(tmp_path / "a.txt")
+    (tmp_path / "broken.txt").symlink_to(tmp_path / "missing.txt")
+    (tmp_path / "link-to-folder").symlink_to(tmp_path / "other", target_is_directory=True)
+    assert _files_under(str(tmp_path)) == walked(tmp_path)
+    assert "link-to-file.txt" in _files_under(str(tmp_path))
+    assert not any(p.startswith("link-to-folder") for p in _files_under(str(tmp_path)))
