@@ -13,13 +13,13 @@ import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import event_priority
+from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from generator import article_pages, page_workers
+from generator import generated_pages, page_workers
 from generator.atomic import remove_stale_temps
 from generator.config import Settings
 from generator.feeds import write_feeds, write_sitemap
@@ -52,7 +52,7 @@ _command: str | None = None  # "build" or "serve"
 _build_nav: Navigation | None = None
 _language_roots: list[Path] = []  # site folders of the languages built so far, not yet indexed
 _search_jobs: list[SearchIndexJob] = []  # Pagefind runs in the background
-_article_pages: list[Page] = []  # this build's article pages, out of MkDocs' file list (article_pages.py)
+_taken_out: list[Page] = []  # this build's generated pages out of MkDocs' file list (generated_pages.py)
 
 
 def _settings(config: MkDocsConfig) -> Settings:
@@ -136,13 +136,22 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
 
 
 @event_priority(100)  # before mkdocs-static-i18n (-100) localises every file
-def on_files(files: Files, config: MkDocsConfig) -> Files:
-    global _article_pages
-    _article_pages = []
+def _take_out(files: Files, config: MkDocsConfig) -> Files:
+    global _taken_out
+    _taken_out = []
     if not _filling():
         return files
-    files, _article_pages = article_pages.take_out(files, config, is_article_page)
+    files, _taken_out = generated_pages.take_out(files, config, is_generated)
     return files
+
+
+@event_priority(-150)  # after mkdocs-static-i18n
+def _add_back(files: Files, config: MkDocsConfig) -> Files:
+    generated_pages.add_back(files, _taken_out)
+    return files
+
+
+on_files = CombinedEvent(_take_out, _add_back)
 
 
 @event_priority(-200)  # the navigation as every plugin left it: the fork's page builds need it
@@ -161,11 +170,13 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
     env.bytecode_cache = TemplateBytecodeCache(str(cache_dir))  # atomic writes: a killed build leaves no stray file
     env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({FILLED_TEMPLATE: f"{{{{ {FILLED_VARIABLE} }}}}"}),
                                       env.loader])
-    if _article_pages:
+    articles = [page for page in _taken_out if is_article_page(page.file.src_uri)]
+    if articles:
         # Article pages first, half in a fork: once they are written, Pagefind indexes this
-        # language while MkDocs builds the rest.
+        # language while the rest is built.
         try:
-            page_workers.build_split(_article_pages, files, config, _build_nav, env, on_done=_log_filled)
+            page_workers.build_split(articles, files, config, _build_nav, env, on_done=_log_filled,
+                                     fork=_command == "build")
         except page_workers.PageWorkerError as error:
             raise Abort(f"archive: {error}") from error
         _search_jobs.append(start_search_index(_language_root(config)))
@@ -176,12 +187,15 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
         # i18n sets the language links per page and leaves the last page's in the config, where the
         # 404 page (rendered next) would pick them up: it gets the languages' home pages instead.
         config.extra.alternate = copy.deepcopy(i18n.extra_alternate)
+    others = [page for page in _taken_out if not is_article_page(page.file.src_uri)]
     if _command == "build" and _filling() and fork_available():
         # Generated pages only (hand-written ones have links MkDocs validates after building them).
         generated = [f for f in files.documentation_pages() if is_generated(f.src_uri)]
-        worker = page_workers.start(generated, files, config, _build_nav, env)
+        worker = page_workers.start(others, generated, files, config, _build_nav, env)
         if worker is not None:
             _workers.append(worker)
+    elif others:  # serving: here, now (no fork in a process with a server thread)
+        page_workers.build_split(others, files, config, _build_nav, env, on_done=_log_filled, fork=False)
     return env
 
 
@@ -224,7 +238,7 @@ def on_post_build(config: MkDocsConfig) -> None:
 
 def _index_finished_languages() -> None:
     """Wait for the forks writing pages, then start Pagefind on each language whose pages are all written
-    (when MkDocs' page loop built the article pages: generator/article_pages.py not used)."""
+    (when MkDocs' page loop built the article pages: generator/generated_pages.py not used)."""
     if not _language_roots:
         return
     _wait_for_forks()

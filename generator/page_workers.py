@@ -4,9 +4,9 @@ MkDocs builds pages one after another in one process. By the time of its `on_env
 has been read and the navigation, the language links and the generator's records are in memory, so
 a fork of the build process holds all that the page loop needs:
 
-- `build_split`: the article pages (out of MkDocs' file list, generator/article_pages.py), half
+- `build_split`: the article pages (out of MkDocs' file list, generator/generated_pages.py), half
   in a fork, half here; returns when all are written, so that Pagefind can index them.
-- `start`: a fork builds the generated index pages in the background while this process builds
+- `start`: a fork builds the other generated pages in the background while this process builds
   the hand-written pages and goes on to the next language; the hooks wait for it before the sitemap.
 
 Both use MkDocs' own page builder (the same code and templates, so the same bytes). Only for
@@ -32,19 +32,23 @@ log = logging.getLogger("mkdocs.plugins.archive")
 WARNINGS_EXIT = 3
 
 
-def start(pages: Sequence[File], files: Files, config: MkDocsConfig, nav: Navigation | None,
-          env: jinja2.Environment) -> int | None:
-    """Fork a process that builds `pages` (read already) and return its pid; the parent's build skips them."""
-    if nav is None or not pages:
+def start(unread: Sequence[Page], pages: Sequence[File], files: Files, config: MkDocsConfig,
+          nav: Navigation | None, env: jinja2.Environment) -> int | None:
+    """Fork a process that reads and builds `unread` (pages out of MkDocs' file list) and builds
+    `pages` (read already), and return its pid; the parent's build skips `pages`."""
+    if nav is None or not (unread or pages):
         return None
     doc_files = files.documentation_pages()
 
     def build() -> int:
         counter = _WarningCounter()
         logging.getLogger("mkdocs").addHandler(counter)
+        for page in unread:
+            mkdocs_build._populate_page(page, config, files)
+            mkdocs_build._build_page(page, config, doc_files, nav, env)  # logs which page failed
         for file in pages:
             assert file.page is not None
-            mkdocs_build._build_page(file.page, config, doc_files, nav, env)  # logs which page failed
+            mkdocs_build._build_page(file.page, config, doc_files, nav, env)
         return WARNINGS_EXIT if counter.count else 0
 
     pid = fork_child(build)  # it dies with the build: never writing into the next build's site/
@@ -54,8 +58,8 @@ def start(pages: Sequence[File], files: Files, config: MkDocsConfig, nav: Naviga
 
 
 def build_split(pages: Sequence[Page], files: Files, config: MkDocsConfig, nav: Navigation | None,
-                env: jinja2.Environment, on_done: Callable[[], None]) -> None:
-    """Read and build `pages`, which are not in MkDocs' file list (generator/article_pages.py): every
+                env: jinja2.Environment, on_done: Callable[[], None], fork: bool = True) -> None:
+    """Read and build `pages`, which are not in MkDocs' file list (generator/generated_pages.py): every
     other one in a fork when there are enough. Returns when all are written; raises PageWorkerError
     if the fork failed."""
     doc_files = files.documentation_pages()
@@ -71,7 +75,7 @@ def build_split(pages: Sequence[Page], files: Files, config: MkDocsConfig, nav: 
             logging.getLogger("mkdocs").removeHandler(counter)
         return WARNINGS_EXIT if counter.count else 0
 
-    if nav is None or len(pages) < 20 or not fork_available():
+    if not fork or nav is None or len(pages) < 20 or not fork_available():
         build(pages)
         return
 

@@ -429,15 +429,24 @@ def name_page(entry: GlossaryEntry) -> Page:
 
 
 def _article_jobs(entry: Entry, tag_pages: dict[str, Page]) -> list[_Job]:
+    fronts: dict[str, dict] = {}
+
+    def front(lang: str) -> dict:
+        """Made once (read-only after): the Markdown file, the MkDocs page and the feeds all need it."""
+        made = fronts.get(lang)
+        if made is None:
+            made = fronts[lang] = _article_front(entry, tag_pages, lang)
+        return made
+
     jobs = []
     ar = entry.page.path
     for lang in ("ar", "en"):
         path = ar if lang == "ar" else ar[:-3] + ".en.md"  # = str(entry.page.en), without making it
         jobs.append(_Job(path, f"{entry.fingerprint}:{lang}",
-                         render=lambda lang=lang: _article_page(entry, tag_pages, lang),
-                         payload=lambda lang=lang: PagePayload(_article_front(entry, tag_pages, lang),
+                         render=lambda lang=lang: _article_page(entry, front(lang), lang),
+                         payload=lambda lang=lang: PagePayload(front(lang),
                                                                article_html(entry.article, lang, entry.page)),
-                         front=lambda lang=lang: _article_front(entry, tag_pages, lang)))
+                         front=lambda lang=lang: front(lang)))
     return jobs
 
 
@@ -455,9 +464,8 @@ def _article_front(entry: Entry, tag_pages: dict[str, Page], lang: str) -> dict:
     return front
 
 
-def _article_page(entry: Entry, tag_pages: dict[str, Page], lang: str) -> str:
+def _article_page(entry: Entry, front: dict, lang: str) -> str:
     article, t = entry.article, entry.article.translation or Translation()
-    front = _article_front(entry, tag_pages, lang)
     body = _template(f"article.{lang}.md.j2").render(article=article, translation=t, page=entry.page)
     return dump_page(front, body)
 

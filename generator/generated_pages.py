@@ -1,17 +1,21 @@
-"""Article pages kept out of MkDocs' file list and built by the archive, with MkDocs' own page builder.
+"""Generated pages outside the navigation, kept out of MkDocs' file list and built by the archive with
+MkDocs' own page builder.
 
 Each language's MkDocs build handles every documentation file of both languages: MkDocs lists them,
 mkdocs-static-i18n makes a localised copy of each and searches for its twin (about 0.3 ms a file),
-and MkDocs' navigation step makes a page for each. Article pages are four files in five and need
-none of it: they are not in the navigation, and their twin follows from their name. So the hooks
-take them out of the file list before i18n sees it (`take_out`, in `on_files`) and build the
-current language's article pages themselves (`page_workers.build_split`) as soon as the theme's
-environment exists, with MkDocs' `_populate_page` and `_build_page`: the same events, templates
-and bytes. Built first, they can be indexed by Pagefind while MkDocs builds the other pages.
+MkDocs' navigation step makes a page for each and reads every page before building any. Generated
+pages outside the navigation (articles, and the tag, name, publisher and year pages) are nearly all
+the files and need none of it: their twin follows from their name. So the hooks take them out of
+the file list before i18n sees it (`take_out`, in `on_files`) and build the current language's
+themselves as soon as the theme's environment exists (generator/page_workers.py), with MkDocs'
+`_populate_page` and `_build_page`: the same events, templates and bytes. The article pages come
+first, so that Pagefind can index them while the rest is built.
 
 The files made here carry the attributes mkdocs-static-i18n gives its files (locale, alternates,
-...), because its page-context step reads them to set the language switcher's links.
-`ARCHIVE_FULL_RENDER=1` leaves every page to MkDocs; tests build both ways and compare every file.
+...), because its page-context step reads them to set the language switcher's links; `add_back`
+returns them to the file list as excluded, so that a link from a hand-written page to one of them
+still resolves. `ARCHIVE_FULL_RENDER=1` leaves every page to MkDocs; tests build both ways and
+compare every file.
 """
 
 from __future__ import annotations
@@ -20,28 +24,34 @@ import posixpath
 from collections.abc import Callable
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 
-def take_out(files: Files, config: MkDocsConfig, is_article: Callable[[str], bool]) -> tuple[Files, list[Page]]:
-    """Split `files` into the files MkDocs keeps and the pages of the current language's articles.
+def take_out(files: Files, config: MkDocsConfig, is_generated: Callable[[str], bool]) -> tuple[Files, list[Page]]:
+    """Split `files` into the files MkDocs keeps and the pages of the current language's generated
+    pages outside the navigation.
 
-    Article files of every language leave the list; only the current language's become pages
-    (i18n would drop the others from this build anyway). Without mkdocs-static-i18n nothing changes."""
+    Such files of every language leave the list; only the current language's become pages (i18n
+    would drop the others from this build anyway). Nothing changes without mkdocs-static-i18n or
+    without an explicit navigation (MkDocs would then list every page in it)."""
     i18n = config.plugins.get("i18n")
     current = getattr(i18n, "current_language", None)
-    if i18n is None or current is None:
+    if i18n is None or current is None or not config.nav:
         return files, []
     default: str = i18n.default_language
     languages: list[str] = list(i18n.all_languages)
+    in_nav = set(_nav_paths(config.nav))
     kept: list[File] = []
     by_source: dict[tuple[str, str], File] = {}  # (normalised source, language) -> file
     for file in files:
-        if file.inclusion.is_excluded() or not is_article(file.src_uri):
+        if file.inclusion.is_excluded() or not is_generated(file.src_uri):
             kept.append(file)
             continue
         language, norm_src_uri = _language_of(file.src_uri, languages, default)
+        if norm_src_uri in in_nav:
+            kept.append(file)
+            continue
         by_source[norm_src_uri, language] = file
     if not by_source:
         return files, []
@@ -57,6 +67,25 @@ def take_out(files: Files, config: MkDocsConfig, is_article: Callable[[str], boo
                 localised.alternates[other] = _localised_file(twin, norm_src_uri, other, other, default, config)
         pages.append(Page(None, localised, config))
     return Files(kept), pages
+
+
+def add_back(files: Files, pages: list[Page]) -> None:
+    """Return the pages' files to the list, excluded: MkDocs neither reads nor builds them, but
+    resolves a hand-written page's link to them."""
+    for page in pages:
+        page.file.inclusion = InclusionLevel.EXCLUDED
+        files.append(page.file)
+
+
+def _nav_paths(items: object) -> list[str]:
+    """The page paths of mkdocs.yml's `nav` (nested lists and one-key mappings)."""
+    if isinstance(items, str):
+        return [items]
+    if isinstance(items, dict):
+        return [path for value in items.values() for path in _nav_paths(value)]
+    if isinstance(items, list):
+        return [path for item in items for path in _nav_paths(item)]
+    return []
 
 
 def _language_of(src_uri: str, languages: list[str], default: str) -> tuple[str, str]:
