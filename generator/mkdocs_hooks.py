@@ -179,7 +179,7 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
                                      fork=_command == "build")
         except page_workers.PageWorkerError as error:
             raise Abort(f"archive: {error}") from error
-        _search_jobs.append(start_search_index(_language_root(config)))
+        _search_jobs.append(start_search_index(_language_root(config), background=_command == "build"))
     else:
         _language_roots.append(_language_root(config))  # indexed once all its pages are written
     i18n = config.plugins.get("i18n")
@@ -243,7 +243,7 @@ def _index_finished_languages() -> None:
         return
     _wait_for_forks()
     while _language_roots:
-        _search_jobs.append(start_search_index(_language_roots.pop(0)))
+        _search_jobs.append(start_search_index(_language_roots.pop(0), background=_command == "build"))
 
 
 def _wait_for_forks() -> None:

@@ -16,6 +16,7 @@ Both use MkDocs' own page builder (the same code and templates, so the same byte
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Sequence
 
 import jinja2
@@ -26,6 +27,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from generator.forked import fork_available, fork_child, kill_child, wait_child
+from generator.search import BACKGROUND_NICENESS
 
 log = logging.getLogger("mkdocs.plugins.archive")
 
@@ -41,6 +43,8 @@ def start(unread: Sequence[Page], pages: Sequence[File], files: Files, config: M
     doc_files = files.documentation_pages()
 
     def build() -> int:
+        if hasattr(os, "nice"):
+            os.nice(2 * BACKGROUND_NICENESS)  # after the next language's pages and the indexers
         counter = _WarningCounter()
         logging.getLogger("mkdocs").addHandler(counter)
         for page in unread:
