@@ -101,6 +101,15 @@ def on_startup(command: str, dirty: bool) -> None:
     _command = command
 
 
+def _last_language(config: MkDocsConfig) -> bool:
+    """The language built last: mkdocs-static-i18n builds the default one, then the others in order."""
+    i18n = config.plugins.get("i18n")
+    if i18n is None or getattr(i18n, "current_language", None) is None:
+        return True
+    order = [i18n.default_language] + [lang for lang in i18n.build_languages if lang != i18n.default_language]
+    return i18n.current_language == order[-1]
+
+
 def _filling() -> bool:
     """Article pages filled into Material's skeleton, a share built by a fork (else all in full, in one process)."""
     return os.environ.get(ENV_FULL_RENDER) != "1"
@@ -179,7 +188,9 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
                                      fork=_command == "build")
         except page_workers.PageWorkerError as error:
             raise Abort(f"archive: {error}") from error
-        _search_jobs.append(start_search_index(_language_root(config), background=_command == "build"))
+        # The last language's index is the end of the build: it keeps full priority.
+        _search_jobs.append(start_search_index(_language_root(config),
+                                               background=_command == "build" and not _last_language(config)))
     else:
         _language_roots.append(_language_root(config))  # indexed once all its pages are written
     i18n = config.plugins.get("i18n")
