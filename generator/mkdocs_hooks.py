@@ -78,8 +78,8 @@ def _language_root(config: MkDocsConfig) -> Path:
 def on_pre_build(config: MkDocsConfig) -> None:
     if _nested(config):
         _index_finished_languages()  # the previous language's pages are final: index them meanwhile
-    else:
-        _language_roots.clear()
+        return  # docs/archive/ was generated moments ago, by this command's first language
+    _language_roots.clear()
     try:
         generate_docs(_settings(config), require_translation=os.environ.get(ENV_REQUIRE_TRANSLATION) == "1")
     except BuildError as error:
