@@ -50,7 +50,7 @@ _skeletons: SkeletonPages | None = None  # this build's (each language is a buil
 _workers: list[int] = []  # pids of the forks building pages, waited for before indexing
 _command: str | None = None  # "build" or "serve"
 _build_nav: Navigation | None = None
-_language_roots: list[Path] = []  # site folders of the languages built so far, not yet indexed
+_indexing = False  # this language's Pagefind index started (as soon as its article pages were written)
 _search_jobs: list[SearchIndexJob] = []  # Pagefind runs in the background
 _taken_out: list[Page] = []  # this build's generated pages out of MkDocs' file list (generated_pages.py)
 
@@ -77,9 +77,7 @@ def _language_root(config: MkDocsConfig) -> Path:
 
 def on_pre_build(config: MkDocsConfig) -> None:
     if _nested(config):
-        _index_finished_languages()  # the previous language's pages are final: index them meanwhile
         return  # docs/archive/ was generated moments ago, by this command's first language
-    _language_roots.clear()
     try:
         generate_docs(_settings(config), require_translation=os.environ.get(ENV_REQUIRE_TRANSLATION) == "1")
     except BuildError as error:
@@ -111,7 +109,8 @@ def _last_language(config: MkDocsConfig) -> bool:
 
 
 def _filling() -> bool:
-    """Article pages filled into Material's skeleton, a share built by a fork (else all in full, in one process)."""
+    """The fast path: generated pages built outside MkDocs' file list, filled into Material's skeleton,
+    shares of them by forks (else every page by MkDocs, in full, in one process)."""
     return os.environ.get(ENV_FULL_RENDER) != "1"
 
 
@@ -171,8 +170,9 @@ def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
 
 
 def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
-    global _skeletons
+    global _skeletons, _indexing
     _skeletons = SkeletonPages(env)
+    _indexing = False
     # Material's templates compiled once, not once per language and build (about 0.5 s each time).
     cache_dir = _settings(config).template_cache_dir
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -188,11 +188,7 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
                                      fork=_command == "build")
         except page_workers.PageWorkerError as error:
             raise Abort(f"archive: {error}") from error
-        # The last language's index is the end of the build: it keeps full priority.
-        _search_jobs.append(start_search_index(_language_root(config),
-                                               background=_command == "build" and not _last_language(config)))
-    else:
-        _language_roots.append(_language_root(config))  # indexed once all its pages are written
+        _start_index(config)
     i18n = config.plugins.get("i18n")
     if getattr(i18n, "extra_alternate", None):
         # i18n sets the language links per page and leaves the last page's in the config, where the
@@ -205,7 +201,7 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
         worker = page_workers.start(others, generated, files, config, _build_nav, env)
         if worker is not None:
             _workers.append(worker)
-    elif others:  # serving: here, now (no fork in a process with a server thread)
+    elif others:  # no fork (serving: a process with a server thread): here, now
         page_workers.build_split(others, files, config, _build_nav, env, on_done=_log_filled, fork=False)
     return env
 
@@ -227,11 +223,26 @@ def _log_filled() -> None:
         log.debug("archive: %s", _skeletons.describe())
 
 
+def _start_index(config: MkDocsConfig) -> None:
+    """Start Pagefind on this language's article pages, all written. The last language's index ends
+    the build: it keeps full priority; the others yield to the build."""
+    global _indexing
+    _indexing = True
+    _search_jobs.append(start_search_index(_language_root(config),
+                                           background=_command == "build" and not _last_language(config)))
+
+
+@event_priority(0)  # before mkdocs-static-i18n's post-build step (-100) builds the next language
+def _index_language(config: MkDocsConfig) -> None:
+    if not _indexing:  # MkDocs' page loop wrote the article pages (ARCHIVE_FULL_RENDER=1)
+        _start_index(config)
+
+
 @event_priority(-200)  # after the i18n plugin, whose post-build step builds the other languages
-def on_post_build(config: MkDocsConfig) -> None:
+def _finish_build(config: MkDocsConfig) -> None:
     _log_filled()
     if _nested(config):
-        return  # feeds, sitemap and the last search index once every language is written
+        return  # feeds, sitemap and waiting for the search indexes once every language is written
     site_dir, docs_dir = Path(config.site_dir), Path(config.docs_dir)  # the root: /en/ is written inside it
     # MkDocs' cleaning keeps hidden files at the top of site/, so a temporary file a killed run left
     # there (feed, sitemap) would otherwise be published.
@@ -239,7 +250,6 @@ def on_post_build(config: MkDocsConfig) -> None:
     write_feeds(site_dir, docs_dir, config.site_url, metas=article_metas())  # while the forks build pages
     _wait_for_forks()
     write_sitemap(site_dir, docs_dir, config.site_url)  # lists the pages written
-    _index_finished_languages()  # the last language (the others are being indexed already)
     try:
         while _search_jobs:
             finish_search_index(_search_jobs.pop(0))
@@ -247,14 +257,7 @@ def on_post_build(config: MkDocsConfig) -> None:
         raise Abort(f"search index: {error}") from error
 
 
-def _index_finished_languages() -> None:
-    """Wait for the forks writing pages, then start Pagefind on each language whose pages are all written
-    (when MkDocs' page loop built the article pages: generator/generated_pages.py not used)."""
-    if not _language_roots:
-        return
-    _wait_for_forks()
-    while _language_roots:
-        _search_jobs.append(start_search_index(_language_roots.pop(0), background=_command == "build"))
+on_post_build = CombinedEvent(_index_language, _finish_build)
 
 
 def _wait_for_forks() -> None:

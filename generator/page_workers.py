@@ -16,7 +16,6 @@ Both use MkDocs' own page builder (the same code and templates, so the same byte
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Sequence
 
 import jinja2
@@ -26,8 +25,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from generator.forked import fork_available, fork_child, kill_child, wait_child
-from generator.search import BACKGROUND_NICENESS
+from generator.forked import fork_available, fork_child, kill_child, lower_priority, wait_child
 
 log = logging.getLogger("mkdocs.plugins.archive")
 
@@ -37,23 +35,15 @@ WARNINGS_EXIT = 3
 def start(unread: Sequence[Page], pages: Sequence[File], files: Files, config: MkDocsConfig,
           nav: Navigation | None, env: jinja2.Environment) -> int | None:
     """Fork a process that reads and builds `unread` (pages out of MkDocs' file list) and builds
-    `pages` (read already), and return its pid; the parent's build skips `pages`."""
+    `pages` (read already), at lower priority, and return its pid; the parent's build skips `pages`."""
     if nav is None or not (unread or pages):
         return None
+    read = [file.page for file in pages if file.page is not None]
     doc_files = files.documentation_pages()
 
     def build() -> int:
-        if hasattr(os, "nice"):
-            os.nice(2 * BACKGROUND_NICENESS)  # after the next language's pages and the indexers
-        counter = _WarningCounter()
-        logging.getLogger("mkdocs").addHandler(counter)
-        for page in unread:
-            mkdocs_build._populate_page(page, config, files)
-            mkdocs_build._build_page(page, config, doc_files, nav, env)  # logs which page failed
-        for file in pages:
-            assert file.page is not None
-            mkdocs_build._build_page(file.page, config, doc_files, nav, env)
-        return WARNINGS_EXIT if counter.count else 0
+        lower_priority(2)  # after the next language's pages and the search indexers
+        return _build(unread, read, files, doc_files, config, nav, env)
 
     pid = fork_child(build)  # it dies with the build: never writing into the next build's site/
     for file in pages:
@@ -67,34 +57,39 @@ def build_split(pages: Sequence[Page], files: Files, config: MkDocsConfig, nav: 
     other one in a fork when there are enough. Returns when all are written; raises PageWorkerError
     if the fork failed."""
     doc_files = files.documentation_pages()
-
-    def build(share: Sequence[Page]) -> int:
-        counter = _WarningCounter()
-        logging.getLogger("mkdocs").addHandler(counter)
-        try:
-            for page in share:
-                mkdocs_build._populate_page(page, config, files)
-                mkdocs_build._build_page(page, config, doc_files, nav, env)  # logs which page failed
-        finally:
-            logging.getLogger("mkdocs").removeHandler(counter)
-        return WARNINGS_EXIT if counter.count else 0
-
     if not fork or nav is None or len(pages) < 20 or not fork_available():
-        build(pages)
+        _build(pages, (), files, doc_files, config, nav, env)
         return
 
     def theirs() -> int:
-        code = build(pages[1::2])
+        code = _build(pages[1::2], (), files, doc_files, config, nav, env)
         on_done()
         return code
 
     workers = [fork_child(theirs)]
     try:
-        build(pages[0::2])
+        _build(pages[0::2], (), files, doc_files, config, nav, env)
     except BaseException:
         stop(workers)
         raise
     wait(workers)
+
+
+def _build(unread: Sequence[Page], read: Sequence[Page], files: Files, doc_files: Sequence[File],
+           config: MkDocsConfig, nav: Navigation | None, env: jinja2.Environment) -> int:
+    """Read `unread` and build it and `read` with MkDocs' own page functions (each logs which page
+    failed); WARNINGS_EXIT if any warning was logged (a fork's exit status tells its parent)."""
+    counter = _WarningCounter()
+    logging.getLogger("mkdocs").addHandler(counter)
+    try:
+        for page in unread:
+            mkdocs_build._populate_page(page, config, files)
+            mkdocs_build._build_page(page, config, doc_files, nav, env)
+        for page in read:
+            mkdocs_build._build_page(page, config, doc_files, nav, env)
+    finally:
+        logging.getLogger("mkdocs").removeHandler(counter)
+    return WARNINGS_EXIT if counter.count else 0
 
 
 class _WarningCounter(logging.Handler):

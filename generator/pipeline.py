@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, fields
 from functools import cached_property
-from json.encoder import encode_basestring  # the C function json.dumps(ensure_ascii=False) uses
 from pathlib import Path
 from typing import SupportsIndex
 
@@ -33,10 +32,11 @@ class InputFile:
         return Path(self.where)
 
 
-def _files_under(folder: str) -> list[str]:
-    """Every file below `folder`, as sorted relative POSIX paths: what os.walk (not following links
-    to folders) and os.path.isfile find, but with os.scandir's file types, without a stat per file."""
-    found: list[str] = []
+def files_below(folder: str) -> list[tuple[str, os.DirEntry[str]]]:
+    """Every file below `folder`, as (relative POSIX path, its os.scandir entry), unsorted: what
+    os.walk (not following links to folders) and os.path.isfile find, without a stat per file.
+    Input discovery and the build's input fingerprint (generator/site.py) both walk with it."""
+    found: list[tuple[str, os.DirEntry[str]]] = []
 
     def walk(current: str, rel: str) -> None:
         try:
@@ -50,11 +50,16 @@ def _files_under(folder: str) -> list[str]:
                     if not entry.is_symlink():
                         walk(entry.path, name + "/")
                 elif entry.is_file():  # follows a link to a file, as os.path.isfile
-                    found.append(name)
+                    found.append((name, entry))
             except OSError:
                 continue
     walk(folder, "")
-    return sorted(found, key=lambda p: p.split("/"))  # = Path(p).parts here (joined above), without 5,000 Paths
+    return found
+
+
+def _files_under(folder: str) -> list[str]:
+    """The relative paths of `files_below`, sorted as Path(p).parts (without 5,000 Paths)."""
+    return sorted((rel for rel, _ in files_below(folder)), key=lambda p: p.split("/"))
 
 
 def discover(paths: Iterable[str], base: Path | None = None) -> tuple[list[InputFile], list[FileOutcome]]:
@@ -280,67 +285,8 @@ def write_report(path: Path, result: ExtractResult, extra: dict | None = None) -
 
 
 def report_text(report: dict) -> str:
-    """`json.dumps(report, ensure_ascii=False, indent=2) + "\\n"`, byte for byte.
-
-    With `indent`, json encodes in pure Python through nested generators; this writes the same
-    layout with plain loops and encodes strings with json's own (C) function. A value of another
-    type than str, int, bool, None, list or dict with string keys goes to json.dumps as a whole.
-    """
-    out: list[str] = []
-    try:
-        _indented(report, "\n", out)
-    except (_Unusual, RecursionError):
-        return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
-    out.append("\n")
-    return "".join(out)
-
-
-class _Unusual(Exception):
-    """A value `_indented` leaves to json.dumps."""
-
-
-def _indented(value: object, newline: str, out: list[str]) -> None:
-    """Append `value` as json.dumps(indent=2) writes it at the depth whose line break is `newline`."""
-    kind = type(value)
-    if kind is str:
-        out.append(encode_basestring(value))
-    elif value is None:
-        out.append("null")
-    elif value is True or value is False:
-        out.append("true" if value else "false")
-    elif kind is int:
-        out.append(int.__repr__(value))
-    elif kind is dict:
-        if not value:
-            out.append("{}")
-            return
-        inner = newline + "  "
-        separator = "{" + inner
-        for key, item in value.items():  # type: ignore[attr-defined]
-            if type(key) is not str:
-                raise _Unusual
-            out.append(separator)
-            out.append(encode_basestring(key))
-            out.append(": ")
-            if type(item) is str:  # most values: no call
-                out.append(encode_basestring(item))
-            else:
-                _indented(item, inner, out)
-            separator = "," + inner
-        out.append(newline + "}")
-    elif kind is list or kind is tuple:
-        if not value:
-            out.append("[]")
-            return
-        inner = newline + "  "
-        separator = "[" + inner
-        for item in value:  # type: ignore[attr-defined]
-            out.append(separator)
-            _indented(item, inner, out)
-            separator = "," + inner
-        out.append(newline + "]")
-    else:
-        raise _Unusual
+    """The report file's text: indented, non-ASCII letters as themselves."""
+    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
 
 
 def report_dict(result: ExtractResult, extra: dict | None = None) -> dict:

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import atomic_write_text
+from .forked import lower_priority
 
 ENTRY_FILE = "pagefind-entry.json"
 # Only article pages carry data-pagefind-body; the glob (relative to a language's root) spares
 # Pagefind parsing every index page, and keeps the English pages out of the Arabic index.
 ARTICLE_PAGES = "archive/articles/**/*.html"
-BACKGROUND_NICENESS = 5  # lower priority for work off a build's longest path (see page_workers)
 
 
 class SearchIndexError(Exception):
@@ -36,22 +36,18 @@ class SearchIndexJob:
 
 
 def start_search_index(language_root: Path, background: bool = False) -> SearchIndexJob:
-    """Start indexing the article pages under `language_root` (the site, or its /en/) into its pagefind/.
+    """Start indexing the article pages under `language_root` (the site, or its /en/) into its pagefind/;
+    `background`: at lower priority than the build (forked.lower_priority).
 
     One bundle per language: each language's search page loads only its own index, and the first
     language is indexed while MkDocs builds the next one."""
     process = subprocess.Popen([sys.executable, "-m", "pagefind", "--site", str(language_root),
                                 "--glob", ARTICLE_PAGES, "--silent"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               # (not while serving: preexec_fn is unsafe in a process with threads)
-                               preexec_fn=_yield_to_the_build if background and hasattr(os, "nice") else None)
+                               # (not while serving: preexec_fn is unsafe in a process with threads;
+                               # nor on Windows, which has no preexec_fn and no nice)
+                               preexec_fn=lower_priority if background and hasattr(os, "nice") else None)
     return SearchIndexJob(language_root, process)
-
-
-def _yield_to_the_build() -> None:
-    """In the indexer, before it starts: the build's own processes come first (the next language's
-    pages are the longest path of a build); the indexer takes the CPU they leave."""
-    os.nice(BACKGROUND_NICENESS)
 
 
 def finish_search_index(job: SearchIndexJob) -> None:

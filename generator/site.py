@@ -18,7 +18,7 @@ from .atomic import atomic_write_text, remove_stale_temps
 from .config import Settings
 from .duplicates import merge_duplicates
 from .manifest import load_manifest, save_manifest
-from .pipeline import extract_all, report_dict, report_text
+from .pipeline import extract_all, files_below, report_dict, report_text
 from .progress import SentenceProgress
 from .render import PagePayload, render_site
 from .translate import translate_articles
@@ -94,21 +94,15 @@ def forget_last_generation() -> None:
 
 
 def _file_stats(folder: Path) -> list[tuple[str, int, int]]:
-    """(path, size, mtime) of every file under `folder`, sorted; os.scandir, as pathlib is slow here."""
-    def walk(current: str) -> list[tuple[str, int, int]]:
-        out = []
+    """(path, size, mtime) of every file under `folder`, sorted."""
+    stats = []
+    for _, entry in files_below(str(folder)):
         try:
-            entries = list(os.scandir(current))
-        except OSError:
-            return out
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                out.extend(walk(entry.path))
-            elif entry.is_file():
-                st = entry.stat()
-                out.append((entry.path, st.st_size, st.st_mtime_ns))
-        return out
-    return sorted(walk(str(folder)))
+            st = entry.stat()
+        except OSError:  # gone since the folder was listed
+            continue
+        stats.append((entry.path, st.st_size, st.st_mtime_ns))
+    return sorted(stats)
 
 
 def _fingerprint(settings: Settings) -> tuple:

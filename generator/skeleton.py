@@ -66,7 +66,7 @@ _LANGUAGE_TEMPLATE = "partials/language.html"
 
 
 class SkeletonPages:
-    """Renders the article pages of one MkDocs build (one language): made afresh for each build."""
+    """Renders the generated pages of one MkDocs build (one language): made afresh for each build."""
 
     def __init__(self, env: jinja2.Environment) -> None:
         self.env = env

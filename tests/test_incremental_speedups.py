@@ -1,5 +1,5 @@
 """The shortcuts that keep an incremental build fast say exactly what the plain code they replace
-says: the report writer, the one-call memory parse, records whose paragraphs load when read,
+says: the one-call memory parse, records whose paragraphs load when read,
 packed duplicate features, and the folder walk of input discovery."""
 
 from __future__ import annotations
@@ -11,30 +11,10 @@ import pickle
 from array import array
 from pathlib import Path
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from generator.duplicates import _Features
 from generator.memory import MemoryEntry, TranslationMemory
 from generator.model import Article, FileOutcome
-from generator.pipeline import _files_under, _record, _unrecord, report_text
-
-PLAIN = st.one_of(st.none(), st.booleans(), st.integers(), st.text(), st.floats(allow_nan=True))
-VALUES = st.recursive(PLAIN, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.tuples(inner, inner), st.dictionaries(st.text(max_size=6), inner, max_size=4)),
-    max_leaves=30)
-
-
-@settings(max_examples=400, deadline=None)
-@given(VALUES)
-def test_report_text_is_json_dumps_with_indent(value: object) -> None:
-    assert report_text(value) == json.dumps(value, ensure_ascii=False, indent=2) + "\n"  # type: ignore[arg-type]
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.dictionaries(st.one_of(st.integers(), st.none(), st.booleans(), st.text()), PLAIN, max_size=4))
-def test_report_text_with_keys_json_converts(value: dict) -> None:
-    assert report_text(value) == json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+from generator.pipeline import _files_under, _record, _unrecord
 
 
 def entry(n: int) -> MemoryEntry:
