@@ -1,6 +1,6 @@
 """Extraction throughput: synthesise N varied raw article files and time the real CLI over them.
 
-    python benchmarks/extract.py [--count 10000] [--keep DIR] [--seed N]
+    python benchmarks/extract.py [--count 10000] [--keep DIR | --work-dir DIR] [--seed N]
 
 The files are built deterministically (fixed seed) by recombining parts the way real pages come:
 site header / nav lines, page-header dates, breadcrumbs, a headline (sometimes repeated), a date in
@@ -28,12 +28,15 @@ import random
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.append(str(ROOT / "benchmarks"))  # for scratch.py
+
+from scratch import machine_state, scratch_folder  # noqa: E402  (benchmarks/scratch.py: where, and why)
+
 TARGET_SECONDS = 30.0
 
 try:  # the project depends on hijridate; without it the Hijri variants are simply not generated
@@ -306,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Time `python -m generator extract` over N synthetic pages.")
     ap.add_argument("--count", type=int, default=10_000, help="files to synthesise (default 10000)")
     ap.add_argument("--keep", metavar="DIR", help="build in DIR (must be new or empty) and keep it")
+    ap.add_argument("--work-dir", metavar="DIR", help="make the temporary folder in DIR (default: .bench/)")
     ap.add_argument("--seed", type=int, default=20240918)
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds before the extractor is stopped")
     args = ap.parse_args(argv)
@@ -316,12 +320,13 @@ def main(argv: list[str] | None = None) -> int:
             ap.error(f"--keep {work}: directory is not empty")
         work.mkdir(parents=True, exist_ok=True)
         return run(work, args)
-    with tempfile.TemporaryDirectory(prefix="extract-bench-") as tmp:
-        return run(Path(tmp), args)
+    with scratch_folder("extract-bench-", args.work_dir) as work:
+        return run(work, args)
 
 
 def run(work: Path, args: argparse.Namespace) -> int:
     inputs, out_path, report_path = work / "articles", work / "out.jsonl", work / "report.json"
+    print(f"machine: {machine_state(work)}", flush=True)
     t0 = time.perf_counter()
     encodings = synthesise(inputs, args.count, args.seed)
     print(f"synthesised {args.count} files in {time.perf_counter() - t0:.1f} s under {inputs} "

@@ -1,6 +1,6 @@
 """Incremental generation: add, change and remove one article in a large archive.
 
-    python benchmarks/incremental.py [--count 5000] [--keep DIR] [--seed N]
+    python benchmarks/incremental.py [--count 5000] [--keep DIR | --work-dir DIR] [--seed N]
 
 1. Sets up an archive root of N synthetic article files with every translation in the memory
    (benchmarks/site.py's `prepare`: no model needed), and generates it once (not timed: the
@@ -26,11 +26,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.append(str(ROOT / "benchmarks"))  # for scratch.py
+
+from scratch import machine_state, scratch_folder  # noqa: E402  (benchmarks/scratch.py: where, and why)
 
 STEP = """
 import json, sys, time
@@ -84,21 +86,22 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--count", type=int, default=5000, help="article files in the archive (default 5000)")
     ap.add_argument("--keep", metavar="DIR", help="work in DIR (new or empty) and keep it")
+    ap.add_argument("--work-dir", metavar="DIR", help="make the temporary folder in DIR (default: .bench/)")
     ap.add_argument("--seed", type=int, default=20261122)
     args = ap.parse_args()
     site = _load("bench_site", "site.py")
     synth = site._load_synthesiser()
-    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="incremental-"))
-    work.mkdir(parents=True, exist_ok=True)
-    try:
+    if args.keep:
+        work = Path(args.keep)
+        work.mkdir(parents=True, exist_ok=True)
         return run(work, args, site, synth)
-    finally:
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
+    with scratch_folder("incremental-", args.work_dir) as work:
+        return run(work, args, site, synth)
 
 
 def run(work: Path, args: argparse.Namespace, site, synth) -> int:
     root = work / "archive"
+    print(f"machine: {machine_state(work)}", flush=True)
     prepared = site.prepare(root, args.count, args.seed, synth)
     env = site.build_env(prepared)
     print(f"N={args.count}: {prepared.articles} articles, memory {prepared.memory_entries} entries; "

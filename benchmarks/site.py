@@ -1,13 +1,15 @@
 """Site build cost: `mkdocs build` of N synthetic articles with every translation already cached.
 
-    python benchmarks/site.py [--counts 1000,4000] [--keep DIR] [--seed N] [--pad-memory] [--profile]
+    python benchmarks/site.py [--counts 1000,4000] [--keep DIR | --work-dir DIR] [--seed N] [--pad-memory]
+                              [--profile]
 
 For each count N:
 
-1. Makes a temporary archive root: copies mkdocs.yml, the hand-written pages of docs/ (not
-   docs/archive/) and overrides/ from the repository, symlinks generator/ (the hook path in
-   mkdocs.yml is relative to it) and synthesises N varied raw article files into <root>/seeds/
-   with benchmarks/extract.py's generator (a few files hold a second article).
+1. Makes a temporary archive root (under .bench/ beside the repository; benchmarks/scratch.py says
+   why not /tmp): copies mkdocs.yml, the hand-written pages of docs/ (not docs/archive/) and
+   overrides/ from the repository, symlinks generator/ (the hook path in mkdocs.yml is relative to
+   it) and synthesises N varied raw article files into <root>/seeds/ with benchmarks/extract.py's
+   generator (a few files hold a second article).
 2. "Translation cached" (setup, not timed): extracts the articles in-process, lists every sentence
    unit with generator.translate._units and writes a made-up but well-formed MemoryEntry for each
    (English "▁word" pieces, about 1.2 per Arabic word; monotone [start, end) alignment spans into the
@@ -49,13 +51,15 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.append(str(ROOT / "benchmarks"))  # for scratch.py
+
+from scratch import machine_state, scratch_folder  # noqa: E402  (benchmarks/scratch.py)
 
 from generator.config import Settings  # noqa: E402
 from generator.memory import MemoryEntry, TranslationMemory, memory_path  # noqa: E402
@@ -346,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Time `mkdocs build` of N synthetic articles, translations cached.")
     ap.add_argument("--counts", default="1000,4000", help="comma-separated article-file counts (default 1000,4000)")
     ap.add_argument("--keep", metavar="DIR", help="build in DIR (must be new or empty) and keep it")
+    ap.add_argument("--work-dir", metavar="DIR", help="make the temporary folder in DIR (default: .bench/)")
     ap.add_argument("--seed", type=int, default=20261122)
     ap.add_argument("--timeout", type=float, default=1800.0, help="seconds before a build is stopped")
     ap.add_argument("--pad-memory", action="store_true",
@@ -368,8 +373,8 @@ def main(argv: list[str] | None = None) -> int:
             ap.error(f"--keep {work}: directory is not empty")
         work.mkdir(parents=True, exist_ok=True)
         return run(work, counts, args)
-    with tempfile.TemporaryDirectory(prefix="site-bench-") as tmp:
-        return run(Path(tmp), counts, args)
+    with scratch_folder("site-bench-", args.work_dir) as work:
+        return run(work, counts, args)
 
 
 def load_average() -> str:
@@ -397,6 +402,7 @@ def run(work: Path, counts: list[int], args: argparse.Namespace) -> int:
     synth = _load_synthesiser()
     print(f"code: {tree_state()}; python {sys.version.split()[0]}; {os.cpu_count()} cores; "
           f"memory {'padded to real-archive size' if args.pad_memory else 'as synthesised'}", flush=True)
+    print(f"machine: {machine_state(work)}", flush=True)
     outcomes: list[Outcome] = []
     profiles: dict[int, list[str]] = {}
     for count in counts:

@@ -32,13 +32,15 @@ import random
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # Ahead of site-packages: argos-translate-lt installs a top-level `tests` package of its own there.
 sys.path.insert(0, str(ROOT))
+sys.path.append(str(ROOT / "benchmarks"))  # for scratch.py
+
+from scratch import scratch_folder  # noqa: E402  (benchmarks/scratch.py: where, and why)
 
 PARAGRAPH = 5  # sentences per argostranslate.translate() call
 WARMUP = 8
@@ -205,8 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     total = time.perf_counter()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores "
           "(other work on the machine skews every figure)")
-    with tempfile.TemporaryDirectory(prefix="translate-bench-") as tmp:
-        work = Path(tmp)
+    with scratch_folder("translate-bench-") as work:
         start = time.perf_counter()
         package = install_argos_package(build_argos_package(work / "build", **REAL_SHAPE), work / "packages")
         print(f"built and installed the real-shape random-weight package in {time.perf_counter() - start:.1f} s")
