@@ -377,14 +377,6 @@ def main(argv: list[str] | None = None) -> int:
         return run(work, counts, args)
 
 
-def load_average() -> str:
-    """1-minute load average: other work on the 2 cores inflates the figures."""
-    try:
-        return f"{os.getloadavg()[0]:.1f}"
-    except OSError:  # pragma: no cover
-        return "?"
-
-
 def tree_state() -> str:
     """Commit and uncommitted files of the code being measured (the generator changes often)."""
     def git(*cmd: str) -> str:
@@ -412,14 +404,14 @@ def run(work: Path, counts: list[int], args: argparse.Namespace) -> int:
               f"({prepared.unique_units} distinct); memory {prepared.memory_entries} entries, "
               f"{prepared.memory_bytes / 2**20:.1f} MiB; setup {prepared.seconds:.1f} s (not timed) "
               f"under {prepared.root}", flush=True)
+        before = machine_state(base)
         first = run_build(prepared, args.timeout, fresh=True)
         print(f"  build:   {first.seconds:7.2f} s (cpu {first.cpu_seconds:.1f} s)  exit {first.returncode}  "
-              f"{first.summary}  "
-              f"[load before: {load_average()}]", flush=True)
+              f"{first.summary}  [before: {before}]", flush=True)
+        before = machine_state(base)
         second = run_build(prepared, args.timeout)
         print(f"  rebuild: {second.seconds:7.2f} s (cpu {second.cpu_seconds:.1f} s)  exit {second.returncode}  "
-              f"{second.summary}  "
-              f"[load before: {load_average()}]", flush=True)
+              f"{second.summary}  [before: {before}]", flush=True)
         outcome = Outcome(count, prepared, first, second)
         check(outcome)
         outcomes.append(outcome)

@@ -53,6 +53,8 @@ class Settings:
     manifest_path: Path = PROJECT_ROOT / ".cache" / "build-manifest.pickle"
     # Compiled page templates (Jinja bytecode), shared by the languages and builds: a rebuildable cache.
     template_cache_dir: Path = PROJECT_ROOT / ".cache" / "jinja"
+    # Which search bundles their last Pagefind run finished (search.py): a rebuildable cache.
+    search_state_dir: Path = PROJECT_ROOT / ".cache" / "search"
 
     @classmethod
     def for_root(cls, root: Path, docs_dir: Path | None = None) -> Settings:
@@ -60,7 +62,7 @@ class Settings:
         return cls(root=root, seeds_dir=root / "seeds", docs_dir=docs_dir or root / "docs",
                    translations_dir=root / "translations", report_path=root / "build" / "report.json",
                    manifest_path=root / ".cache" / "build-manifest.pickle",
-                   template_cache_dir=root / ".cache" / "jinja")
+                   template_cache_dir=root / ".cache" / "jinja", search_state_dir=root / ".cache" / "search")
 
 
 DEFAULT = Settings()

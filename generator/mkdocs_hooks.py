@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 
 import jinja2
+import mkdocs.utils
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.livereload import LiveReloadServer
@@ -19,13 +20,14 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from generator import generated_pages, page_workers
+from generator import generated_pages, page_workers, site_folder
 from generator.atomic import remove_stale_temps
 from generator.config import Settings
 from generator.feeds import write_feeds, write_sitemap
 from generator.forked import fork_available
 from generator.render import TemplateBytecodeCache
 from generator.search import (
+    ARTICLES_FOLDER,
     SearchIndexError,
     SearchIndexJob,
     finish_search_index,
@@ -53,6 +55,9 @@ _build_nav: Navigation | None = None
 _indexing = False  # this language's Pagefind index started (as soon as its article pages were written)
 _search_jobs: list[SearchIndexJob] = []  # Pagefind runs in the background
 _taken_out: list[Page] = []  # this build's generated pages out of MkDocs' file list (generated_pages.py)
+_site_inventory: site_folder.SiteInventory | None = None  # site/ as the last build left it, rewritten in place
+# MkDocs' own (even when an earlier load of these hooks in this process replaced it, see on_startup)
+_clean_directory = getattr(mkdocs.utils.clean_directory, "replaces", mkdocs.utils.clean_directory)
 
 
 def _settings(config: MkDocsConfig) -> Settings:
@@ -75,9 +80,20 @@ def _language_root(config: MkDocsConfig) -> Path:
     return Path(config.site_dir) / language
 
 
+def _language_roots(config: MkDocsConfig) -> list[Path]:
+    i18n = config.plugins.get("i18n")
+    site = Path(config.site_dir)
+    if i18n is None:
+        return [site]
+    return [site] + [site / lang for lang in i18n.build_languages if lang != i18n.default_language]
+
+
 def on_pre_build(config: MkDocsConfig) -> None:
+    global _site_inventory
     if _nested(config):
         return  # docs/archive/ was generated moments ago, by this command's first language
+    if _command == "build":
+        _site_inventory = site_folder.take_inventory(Path(config.site_dir), _language_roots(config))
     try:
         generate_docs(_settings(config), require_translation=os.environ.get(ENV_REQUIRE_TRANSLATION) == "1")
     except BuildError as error:
@@ -97,6 +113,22 @@ def on_page_read_source(page: Page, config: MkDocsConfig) -> str | None:
 def on_startup(command: str, dirty: bool) -> None:
     global _command
     _command = command
+    if command == "build":
+        mkdocs.utils.clean_directory = _keep_site  # called by MkDocs right after on_pre_build
+
+
+def on_shutdown() -> None:
+    mkdocs.utils.clean_directory = _clean_directory
+
+
+def _keep_site(directory: str) -> None:
+    """MkDocs empties each language's folder before building it: not when site/ is rewritten in place
+    (site_folder.py; the stale files are removed once every language is written)."""
+    if _site_inventory is None or not _site_inventory.covers(Path(directory)):
+        _clean_directory(directory)
+
+
+_keep_site.replaces = _clean_directory  # type: ignore[attr-defined]
 
 
 def _last_language(config: MkDocsConfig) -> bool:
@@ -155,7 +187,15 @@ def _take_out(files: Files, config: MkDocsConfig) -> Files:
 
 @event_priority(-150)  # after mkdocs-static-i18n
 def _add_back(files: Files, config: MkDocsConfig) -> Files:
+    global _site_inventory
     generated_pages.add_back(files, _taken_out)
+    if _site_inventory is not None:
+        blocked = _site_inventory.blocks([file.abs_dest_path for file in files])
+        if blocked is not None:  # e.g. a page became a folder: this language's folder is emptied after all
+            log.info("archive: site/%s is in the way of a new page; emptying %s", blocked, config.site_dir)
+            _clean_directory(config.site_dir)
+            if not _nested(config):
+                _site_inventory = None
     return files
 
 
@@ -228,7 +268,10 @@ def _start_index(config: MkDocsConfig) -> None:
     the build: it keeps full priority; the others yield to the build."""
     global _indexing
     _indexing = True
-    _search_jobs.append(start_search_index(_language_root(config),
+    if _site_inventory is not None:  # a removed article's old page must not be indexed
+        removed = site_folder.prune(_site_inventory, below=_language_root(config) / ARTICLES_FOLDER)
+        log.debug("archive: %d stale article pages removed before indexing", len(removed))
+    _search_jobs.append(start_search_index(_language_root(config), _settings(config).search_state_dir,
                                            background=_command == "build" and not _last_language(config)))
 
 
@@ -249,6 +292,7 @@ def _finish_build(config: MkDocsConfig) -> None:
     remove_stale_temps(site_dir)
     write_feeds(site_dir, docs_dir, config.site_url, metas=article_metas())  # while the forks build pages
     _wait_for_forks()
+    _remove_stale_pages()  # before the sitemap, which lists the pages in site/
     write_sitemap(site_dir, docs_dir, config.site_url)  # lists the pages written
     try:
         while _search_jobs:
@@ -260,6 +304,14 @@ def _finish_build(config: MkDocsConfig) -> None:
 on_post_build = CombinedEvent(_index_language, _finish_build)
 
 
+def _remove_stale_pages() -> None:
+    global _site_inventory
+    if _site_inventory is not None:
+        removed = site_folder.prune(_site_inventory)
+        _site_inventory = None
+        log.debug("archive: site/ rewritten in place; %d other stale files removed", len(removed))
+
+
 def _wait_for_forks() -> None:
     try:
         page_workers.wait(_workers)
@@ -268,6 +320,8 @@ def _wait_for_forks() -> None:
 
 
 def on_build_error(error: Exception) -> None:
+    global _site_inventory
+    _site_inventory = None  # the next build removes what this one left stale
     page_workers.stop(_workers)
     while _search_jobs:
         stop_search_index(_search_jobs.pop())

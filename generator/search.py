@@ -7,8 +7,12 @@ offline, and fetches only the index chunks a query needs.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
+import logging
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -17,10 +21,13 @@ from pathlib import Path
 from .atomic import atomic_write_text
 from .forked import lower_priority
 
+BUNDLE = "pagefind"  # Pagefind's output folder, in each language's root
 ENTRY_FILE = "pagefind-entry.json"
+log = logging.getLogger("mkdocs.plugins.archive")
 # Only article pages carry data-pagefind-body; the glob (relative to a language's root) spares
 # Pagefind parsing every index page, and keeps the English pages out of the Arabic index.
-ARTICLE_PAGES = "archive/articles/**/*.html"
+ARTICLES_FOLDER = "archive/articles"
+ARTICLE_PAGES = f"{ARTICLES_FOLDER}/**/*.html"
 
 
 class SearchIndexError(Exception):
@@ -33,21 +40,31 @@ class SearchIndexJob:
 
     language_root: Path
     process: subprocess.Popen[str]
+    finished_marker: Path  # written when the run has finished and its bundle is complete
 
 
-def start_search_index(language_root: Path, background: bool = False) -> SearchIndexJob:
+def start_search_index(language_root: Path, state_dir: Path, background: bool = False) -> SearchIndexJob:
     """Start indexing the article pages under `language_root` (the site, or its /en/) into its pagefind/;
     `background`: at lower priority than the build (forked.lower_priority).
 
     One bundle per language: each language's search page loads only its own index, and the first
-    language is indexed while MkDocs builds the next one."""
+    language is indexed while MkDocs builds the next one. The last build's bundle stays: Pagefind
+    only writes the fragment files it does not find (an unchanged page's), and finish_search_index
+    removes those no page refers to any more. Unless that run did not finish (no marker for it in
+    `state_dir`): a fragment file it was writing when it stopped would be kept as it is."""
+    bundle = language_root / BUNDLE
+    marker = state_dir / (hashlib.sha256(str(bundle.resolve()).encode()).hexdigest()[:16] + ".finished")
+    try:
+        marker.unlink()  # until this run finishes
+    except FileNotFoundError:
+        shutil.rmtree(bundle, ignore_errors=True)
     process = subprocess.Popen([sys.executable, "-m", "pagefind", "--site", str(language_root),
                                 "--glob", ARTICLE_PAGES, "--silent"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                # (not while serving: preexec_fn is unsafe in a process with threads;
                                # nor on Windows, which has no preexec_fn and no nice)
                                preexec_fn=lower_priority if background and hasattr(os, "nice") else None)
-    return SearchIndexJob(language_root, process)
+    return SearchIndexJob(language_root, process, marker)
 
 
 def finish_search_index(job: SearchIndexJob) -> None:
@@ -56,13 +73,52 @@ def finish_search_index(job: SearchIndexJob) -> None:
     if job.process.returncode != 0:
         lines = (stderr or stdout).strip().splitlines()
         raise SearchIndexError(lines[-1] if lines else f"pagefind exited with {job.process.returncode}")
-    canonicalise_entry(job.language_root / "pagefind" / ENTRY_FILE)
+    canonicalise_entry(job.language_root / BUNDLE / ENTRY_FILE)
+    removed = prune_bundle(job.language_root / BUNDLE)
+    if removed:
+        log.debug("search index: %d stale files removed from %s", len(removed), job.language_root / BUNDLE)
+    job.finished_marker.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(job.finished_marker, f"{job.language_root / BUNDLE}\n", durable=False)
 
 
 def stop_search_index(job: SearchIndexJob) -> None:
     if job.process.poll() is None:
         job.process.kill()
     job.process.communicate()
+
+
+def prune_bundle(bundle: Path) -> list[Path]:
+    """Remove the files of `bundle` that its index no longer refers to; return them.
+
+    Pagefind names each fragment, index chunk and filter file after a hash of its content and
+    lists those names in the language's metadata file (gzip: "pagefind_dcd", then CBOR holding the
+    names as text). What is not listed there is stale. If a folder holds files but none of them is
+    listed, the format is not the one read here, and nothing is removed."""
+    try:
+        entry = json.loads((bundle / ENTRY_FILE).read_text(encoding="utf-8"))
+        metas = [f"pagefind.{language['hash']}.pf_meta" for language in entry["languages"].values()]
+        listed = b"".join(gzip.decompress((bundle / meta).read_bytes()) for meta in metas)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError) as error:
+        log.info("search index: %s not pruned (%s)", bundle, error)
+        return []
+    if not listed.startswith(b"pagefind_dcd"):
+        log.info("search index: %s not pruned (unknown metadata format)", bundle)
+        return []
+    stale: list[Path] = []
+    for folder in ("fragment", "index", "filter"):
+        try:
+            names = os.listdir(bundle / folder)
+        except FileNotFoundError:
+            continue
+        unlisted = [name for name in names if name.rpartition(".")[0].encode() not in listed]
+        if names and len(unlisted) == len(names):
+            log.info("search index: %s not pruned (no %s file listed)", bundle, folder)
+            return []
+        stale += [bundle / folder / name for name in unlisted]
+    stale += [path for path in bundle.glob("pagefind.*.pf_meta") if path.name not in metas]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
 
 
 def canonicalise_entry(path: Path) -> None:
