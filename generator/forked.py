@@ -20,7 +20,6 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-_NICENESS_STEP = 5
 
 
 class ForkError(Exception):
@@ -29,13 +28,6 @@ class ForkError(Exception):
 
 def fork_available() -> bool:
     return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
-
-
-def lower_priority(steps: int = 1) -> None:
-    """In a process whose work is off a build's longest path: the build's own processes come first,
-    this one takes the CPU they leave (`steps` orders such processes among themselves)."""
-    if hasattr(os, "nice"):
-        os.nice(steps * _NICENESS_STEP)
 
 
 def die_with(parent: int) -> None:

@@ -56,8 +56,9 @@ _indexing = False  # this language's Pagefind index started (as soon as its arti
 _search_jobs: list[SearchIndexJob] = []  # Pagefind runs in the background
 _taken_out: list[Page] = []  # this build's generated pages out of MkDocs' file list (generated_pages.py)
 _site_inventory: site_folder.SiteInventory | None = None  # site/ as the last build left it, rewritten in place
-# MkDocs' own (even when an earlier load of these hooks in this process replaced it, see on_startup)
+# MkDocs' own (even when an earlier load of these hooks in this process replaced them, see on_startup)
 _clean_directory = getattr(mkdocs.utils.clean_directory, "replaces", mkdocs.utils.clean_directory)
+_write_file = getattr(mkdocs.utils.write_file, "replaces", mkdocs.utils.write_file)
 
 
 def _settings(config: MkDocsConfig) -> Settings:
@@ -115,10 +116,12 @@ def on_startup(command: str, dirty: bool) -> None:
     _command = command
     if command == "build":
         mkdocs.utils.clean_directory = _keep_site  # called by MkDocs right after on_pre_build
+        mkdocs.utils.write_file = _write_over
 
 
 def on_shutdown() -> None:
     mkdocs.utils.clean_directory = _clean_directory
+    mkdocs.utils.write_file = _write_file
 
 
 def _keep_site(directory: str) -> None:
@@ -128,16 +131,24 @@ def _keep_site(directory: str) -> None:
         _clean_directory(directory)
 
 
+def _write_over(content: bytes, output_path: str) -> None:
+    """MkDocs' write_file, but over the old file's bytes when site/ is rewritten in place: opening
+    with truncation frees its blocks first (0.27 ms a file on the development VM, against 0.02 ms)."""
+    if _site_inventory is None:
+        _write_file(content, output_path)
+        return
+    try:
+        fd = os.open(output_path, os.O_WRONLY)
+    except FileNotFoundError:  # a new page
+        _write_file(content, output_path)
+        return
+    with open(fd, "wb") as file:
+        file.write(content)
+        file.truncate()
+
+
 _keep_site.replaces = _clean_directory  # type: ignore[attr-defined]
-
-
-def _last_language(config: MkDocsConfig) -> bool:
-    """The language built last: mkdocs-static-i18n builds the default one, then the others in order."""
-    i18n = config.plugins.get("i18n")
-    if i18n is None or getattr(i18n, "current_language", None) is None:
-        return True
-    order = [i18n.default_language] + [lang for lang in i18n.build_languages if lang != i18n.default_language]
-    return i18n.current_language == order[-1]
+_write_over.replaces = _write_file  # type: ignore[attr-defined]
 
 
 def _filling() -> bool:
@@ -264,15 +275,15 @@ def _log_filled() -> None:
 
 
 def _start_index(config: MkDocsConfig) -> None:
-    """Start Pagefind on this language's article pages, all written. The last language's index ends
-    the build: it keeps full priority; the others yield to the build."""
+    """Start Pagefind on this language's article pages, all written. It runs at the build's own
+    priority: measured with forks and indexers at lower priority (os.nice), builds took more CPU
+    time and longer (4,000 articles: 56-68 s against 53-55 s; 1,000: 17.1-18.4 s against 15.6-16.8 s)."""
     global _indexing
     _indexing = True
     if _site_inventory is not None:  # a removed article's old page must not be indexed
         removed = site_folder.prune(_site_inventory, below=_language_root(config) / ARTICLES_FOLDER)
         log.debug("archive: %d stale article pages removed before indexing", len(removed))
-    _search_jobs.append(start_search_index(_language_root(config), _settings(config).search_state_dir,
-                                           background=_command == "build" and not _last_language(config)))
+    _search_jobs.append(start_search_index(_language_root(config), _settings(config).search_state_dir))
 
 
 @event_priority(0)  # before mkdocs-static-i18n's post-build step (-100) builds the next language

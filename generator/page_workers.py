@@ -25,7 +25,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from generator.forked import fork_available, fork_child, kill_child, lower_priority, wait_child
+from generator.forked import fork_available, fork_child, kill_child, wait_child
 
 log = logging.getLogger("mkdocs.plugins.archive")
 
@@ -35,14 +35,13 @@ WARNINGS_EXIT = 3
 def start(unread: Sequence[Page], pages: Sequence[File], files: Files, config: MkDocsConfig,
           nav: Navigation | None, env: jinja2.Environment) -> int | None:
     """Fork a process that reads and builds `unread` (pages out of MkDocs' file list) and builds
-    `pages` (read already), at lower priority, and return its pid; the parent's build skips `pages`."""
+    `pages` (read already), and return its pid; the parent's build skips `pages`."""
     if nav is None or not (unread or pages):
         return None
     read = [file.page for file in pages if file.page is not None]
     doc_files = files.documentation_pages()
 
     def build() -> int:
-        lower_priority(2)  # after the next language's pages and the search indexers
         return _build(unread, read, files, doc_files, config, nav, env)
 
     pid = fork_child(build)  # it dies with the build: never writing into the next build's site/

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import atomic_write_text
-from .forked import lower_priority
 
 BUNDLE = "pagefind"  # Pagefind's output folder, in each language's root
 ENTRY_FILE = "pagefind-entry.json"
@@ -43,9 +42,8 @@ class SearchIndexJob:
     finished_marker: Path  # written when the run has finished and its bundle is complete
 
 
-def start_search_index(language_root: Path, state_dir: Path, background: bool = False) -> SearchIndexJob:
-    """Start indexing the article pages under `language_root` (the site, or its /en/) into its pagefind/;
-    `background`: at lower priority than the build (forked.lower_priority).
+def start_search_index(language_root: Path, state_dir: Path) -> SearchIndexJob:
+    """Start indexing the article pages under `language_root` (the site, or its /en/) into its pagefind/.
 
     One bundle per language: each language's search page loads only its own index, and the first
     language is indexed while MkDocs builds the next one. The last build's bundle stays: Pagefind
@@ -60,10 +58,7 @@ def start_search_index(language_root: Path, state_dir: Path, background: bool = 
         shutil.rmtree(bundle, ignore_errors=True)
     process = subprocess.Popen([sys.executable, "-m", "pagefind", "--site", str(language_root),
                                 "--glob", ARTICLE_PAGES, "--silent"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               # (not while serving: preexec_fn is unsafe in a process with threads;
-                               # nor on Windows, which has no preexec_fn and no nice)
-                               preexec_fn=lower_priority if background and hasattr(os, "nice") else None)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     return SearchIndexJob(language_root, process, marker)
 
 
