@@ -25,6 +25,7 @@ import yaml
 from .argos import ArgosPackage, find_package
 from .atomic import atomic_write_text
 from .config import Settings, TranslationSettings
+from .forked import map_split
 from .memory import MemoryEntry, TranslationMemory, find_memory, memory_key, memory_path
 from .model import Article, LazyTranslation, SentencePair, Translation
 from .names import find_names, restore_names
@@ -190,7 +191,7 @@ def _translate_new(articles: list[Article], settings: Settings, package: ArgosPa
     tsettings = settings.translation
     memory_dir = settings.translations_dir / "memory"
     memory = TranslationMemory(memory_path(memory_dir, model_id), model_id) if model_id else None
-    split = [_split(a) for a in articles]
+    split = map_split(_split, articles)  # sentence splitting: every other article on the second core
     all_units = [_units(a, sentences) for a, sentences in zip(articles, split, strict=True)]
     stats.sentences += sum(len(u) for u in all_units)
     unique = dict.fromkeys(u for units in all_units for u in units)
