@@ -7,6 +7,8 @@ import gzip
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from generator.search import prune_bundle
@@ -71,6 +73,21 @@ def test_a_search_bundle_whose_indexing_did_not_finish_is_made_again(packages: P
     shutil.rmtree(root / ".cache" / "search")  # no record of the last run finishing
     assert build(root, packages).returncode == 0
     assert tree_hash(site) == clean
+
+
+def test_a_dirty_build_is_refused_in_one_line_and_changes_nothing(tmp_path: Path) -> None:
+    # `mkdocs build --dirty` would skip reading unchanged pages, and their untouched files would
+    # look stale to the in-place rebuild.
+    root = make_archive(tmp_path / "archive", SEEDS[:1])
+    command = [sys.executable, "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml"), "-d", str(root / "site")]
+    assert subprocess.run(command, capture_output=True, timeout=600).returncode == 0
+    before = tree_hash(root / "site")
+    result = subprocess.run([*command, "--dirty"], capture_output=True, text=True, timeout=600)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    assert any(line.startswith("archive: --dirty is not supported") for line in output.splitlines())
+    assert tree_hash(root / "site") == before
 
 
 def test_whole_second_timestamps_mean_the_folder_is_emptied_as_before(tmp_path: Path) -> None:
