@@ -51,7 +51,6 @@ log = logging.getLogger("mkdocs.plugins.archive")
 _skeletons: SkeletonPages | None = None  # this build's (each language is a build of its own)
 _workers: list[int] = []  # pids of the forks building pages, waited for before indexing
 _command: str | None = None  # "build" or "serve"
-_in_place = False  # site/ rewritten in place (site_folder.py): `mkdocs build`
 _build_nav: Navigation | None = None
 _indexing = False  # this language's Pagefind index started (as soon as its article pages were written)
 _search_jobs: list[SearchIndexJob] = []  # Pagefind runs in the background
@@ -94,7 +93,7 @@ def on_pre_build(config: MkDocsConfig) -> None:
     global _site_inventory
     if _nested(config):
         return  # docs/archive/ was generated moments ago, by this command's first language
-    if _in_place:
+    if _command == "build":  # site/ rewritten in place (site_folder.py)
         _site_inventory = site_folder.take_inventory(Path(config.site_dir), _language_roots(config))
     try:
         generate_docs(_settings(config), require_translation=os.environ.get(ENV_REQUIRE_TRANSLATION) == "1")
@@ -113,15 +112,14 @@ def on_page_read_source(page: Page, config: MkDocsConfig) -> str | None:
 
 
 def on_startup(command: str, dirty: bool) -> None:
-    global _command, _in_place
+    global _command
     if dirty:
         # MkDocs would leave unchanged pages unread, which the generated pages' build cannot work
         # from, and their untouched files would look stale to site_folder.py.
         raise Abort("archive: --dirty is not supported; builds are incremental already (only the pages "
                     "whose inputs changed are regenerated): build without it")
     _command = command
-    _in_place = command == "build"
-    if _in_place:
+    if command == "build":
         mkdocs.utils.clean_directory = _keep_site  # called by MkDocs right after on_pre_build
         mkdocs.utils.write_file = _write_over
 

@@ -40,12 +40,13 @@ class SiteInventory:
     def blocks(self, destinations: list[str]) -> str | None:
         """A path the build must write that the old site holds as the other kind (a file where a
         folder is needed, or a folder where a file goes), relative to root; None if there is none."""
-        root = self.root.resolve()
+        # MkDocs' destinations are absolute and normalised, under the same site_dir as root:
+        # string slicing, not Path.resolve (0.45 s of system calls for 10,000 files).
+        prefix = os.path.join(str(self.root), "")
         for destination in destinations:
-            try:
-                rel = Path(destination).resolve().relative_to(root).as_posix()
-            except ValueError:
+            if not destination.startswith(prefix):
                 continue
+            rel = destination[len(prefix):].replace(os.sep, "/")
             if rel in self.folders:
                 return rel
             parent = rel.rpartition("/")[0]
