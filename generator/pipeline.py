@@ -90,16 +90,35 @@ def discover(paths: Iterable[str], base: Path | None = None) -> tuple[list[Input
     return found, problems
 
 
-def _extract_one(item: InputFile, max_bytes: int) -> tuple[FileOutcome, list[Article]]:
+# What extraction gives for one input: its outcome, its articles, and (when recording for the
+# manifest) the SHA-256 of its bytes.
+_Extracted = tuple[FileOutcome, list[Article], str | None]
+
+
+def _extract_one(item: InputFile, max_bytes: int, record: bool = False) -> _Extracted:
+    """Extract one input. With `record`, also hash the file and compute the digests the manifest keeps
+    with each article: here, in the worker process, rather than one after another in the parent."""
     try:
-        return extract_file(item.path, item.name, max_bytes)
+        outcome, articles = extract_file(item.path, item.name, max_bytes)
     except Exception as error:  # a bug must not sink the batch: report it against the file
         return FileOutcome(item.name, "rejected", reason=f"internal error: {type(error).__name__}: {error}",
-                           detail=traceback.format_exc()), []
+                           detail=traceback.format_exc()), [], None
+    if not record:
+        return outcome, articles, None
+    for article in articles:  # cached properties: pickled back with the record
+        article.content_hash  # noqa: B018
+        article.text_digest  # noqa: B018
+        article.units_digest  # noqa: B018
+        article.record_digest  # noqa: B018 - as extracted: later stages have not touched it
+    try:
+        sha = _sha256(item.path) if os.stat(item.where).st_size <= max_bytes else None
+    except OSError:
+        sha = None
+    return outcome, articles, sha
 
 
-def _extract_chunk(items: list[InputFile], max_bytes: int) -> list[tuple[FileOutcome, list[Article]]]:
-    return [_extract_one(item, max_bytes) for item in items]
+def _extract_chunk(items: list[InputFile], max_bytes: int, record: bool) -> list[_Extracted]:
+    return [_extract_one(item, max_bytes, record) for item in items]
 
 
 @dataclass
@@ -132,25 +151,22 @@ def extract_all(paths: Iterable[str], settings: Settings, progress: Callable[[in
     result = ExtractResult(outcomes=list(problems))
     done: dict[int, tuple[FileOutcome, list[Article]]] = {}
     todo: list[tuple[int, InputFile]] = []
-    hashes: dict[int, tuple[int, int, str]] = {}
+    stamps: dict[int, tuple[int, int, str | None]] = {}  # size, mtime and (if known yet) hash of a file to record
     for position, item in enumerate(items):
-        recorded = _recorded(item, cache, settings, hashes, position, stats) if cache is not None else None
+        recorded = _recorded(item, cache, settings, stamps, position, stats) if cache is not None else None
         if recorded is None:
             todo.append((position, item))
         else:
             done[position] = _unrecord(recorded)
     if progress and done:
         progress(len(done))  # recorded results count as done at once
-    for (position, item), extracted in zip(todo, _extract_items([i for _, i in todo], settings, progress), strict=True):
-        done[position] = extracted
-        if cache is not None and position in hashes:
-            size, mtime_ns, sha = hashes[position]
-            for article in extracted[1]:  # computed once, kept with the cached record
-                article.content_hash  # noqa: B018
-                article.text_digest  # noqa: B018
-                article.units_digest  # noqa: B018
-                article.record_digest  # noqa: B018 - as extracted: later stages have not touched it
-            cache[item.name] = FileState(size, mtime_ns, sha, _record(extracted))
+    extracted_items = _extract_items([i for _, i in todo], settings, progress, record=cache is not None)
+    for (position, item), (outcome, articles, sha) in zip(todo, extracted_items, strict=True):
+        done[position] = (outcome, articles)
+        if cache is not None and position in stamps:
+            size, mtime_ns, known = stamps[position]
+            sha = known or sha or f"size:{size}"
+            cache[item.name] = FileState(size, mtime_ns, sha, _record((outcome, articles)))
     if cache is not None:
         for name in set(cache) - {item.name for item in items}:
             del cache[name]  # a removed input
@@ -228,12 +244,12 @@ def _plain_article(state: dict) -> Article:
 
 
 def _recorded(item: InputFile, cache: dict[str, FileState], settings: Settings,
-              hashes: dict[int, tuple[int, int, str]], position: int,
+              stamps: dict[int, tuple[int, int, str | None]], position: int,
               stats: Mapping[str, tuple[int, int]] | None) -> bytes | memoryview | None:
     """The cached extraction of an unchanged file (same size and mtime, or same bytes), else None.
 
-    A file that must be extracted leaves its size, mtime and hash in `hashes`, for recording.
-    """
+    A file that must be extracted leaves its size, mtime and hash in `stamps`, for recording; the
+    hash of a file the cache does not know is left to the extraction worker (None here)."""
     state = cache.get(item.name)
     known = stats.get(item.where) if stats is not None else None
     if known is None:
@@ -243,13 +259,16 @@ def _recorded(item: InputFile, cache: dict[str, FileState], settings: Settings,
             return None  # extraction reports the problem
         known = (st.st_size, st.st_mtime_ns)
     size, mtime_ns = known
-    if state is not None and (size, mtime_ns) == (state.size, state.mtime_ns):
+    if state is None:
+        stamps[position] = (size, mtime_ns, None)
+        return None
+    if (size, mtime_ns) == (state.size, state.mtime_ns):
         return state.extracted
     sha = _sha256(item.path) if size <= settings.max_input_bytes else f"size:{size}"
-    if state is not None and state.sha256 == sha:  # touched, not changed
+    if state.sha256 == sha:  # touched, not changed
         cache[item.name] = FileState(size, mtime_ns, sha, state.extracted)
         return state.extracted
-    hashes[position] = (size, mtime_ns, sha)
+    stamps[position] = (size, mtime_ns, sha)
     return None
 
 
@@ -258,14 +277,14 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
-def _extract_items(items: list[InputFile], settings: Settings,
-                   progress: Callable[[int], None] | None) -> list[tuple[FileOutcome, list[Article]]]:
+def _extract_items(items: list[InputFile], settings: Settings, progress: Callable[[int], None] | None,
+                   record: bool = False) -> list[_Extracted]:
     if len(items) >= settings.parallel_threshold and settings.jobs > 1:
         size = max(8, len(items) // (settings.jobs * 8))
         chunks = [items[i: i + size] for i in range(0, len(items), size)]
         out = []
         with ProcessPoolExecutor(settings.jobs) as pool:
-            futures = [pool.submit(_extract_chunk, chunk, settings.max_input_bytes) for chunk in chunks]
+            futures = [pool.submit(_extract_chunk, chunk, settings.max_input_bytes, record) for chunk in chunks]
             for future, chunk in zip(futures, chunks, strict=True):
                 out.extend(future.result())
                 if progress:
@@ -273,7 +292,7 @@ def _extract_items(items: list[InputFile], settings: Settings,
         return out
     out = []
     for item in items:
-        out.append(_extract_one(item, settings.max_input_bytes))
+        out.append(_extract_one(item, settings.max_input_bytes, record))
         if progress:
             progress(1)
     return out

@@ -123,3 +123,43 @@ def test_a_damaged_manifest_is_ignored(tmp_path: Path) -> None:
     summary = generate(root)
     assert summary.articles == 2 and summary.written == 0  # pages on disk were already right
     assert_same_as_clean(root, tmp_path / "clean")
+
+
+def test_files_extracted_in_worker_processes_are_recorded_with_their_hash(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker processes hash each new file and digest its articles (not the parent, one after
+    another): the manifest gets the file's true SHA-256, so a file touched but unchanged is not
+    extracted again, and records equal to those made in one process."""
+    from dataclasses import replace
+
+    from generator import pipeline
+
+    seeds = tmp_path / "inputs"
+    seeds.mkdir()
+    for number, seed in enumerate(SEEDS):
+        for copy in range(3):
+            (seeds / f"{number}-{copy}.txt").write_text(variant(seed, copy), encoding="utf-8")
+    settings = replace(Settings.for_root(tmp_path), jobs=2, parallel_threshold=1)
+    cache: dict = {}
+    pooled = pipeline.extract_all([str(seeds)], settings, cache=cache, base=tmp_path)
+    alone = pipeline.extract_all([str(seeds)], replace(settings, jobs=1), base=tmp_path)
+    assert pooled.articles == alone.articles and len(cache) == 15
+    for name, state in cache.items():
+        assert state.sha256 == hashlib.sha256((tmp_path / name).read_bytes()).hexdigest(), name
+        recorded = pipeline._unrecord(state.extracted)[1]
+        assert all("record_digest" in vars(article) for article in recorded)
+
+    touched = seeds / "2-1.txt"
+    stat = touched.stat()
+    touched.touch()
+    assert touched.stat().st_mtime_ns != stat.st_mtime_ns
+    extracted: list[str] = []
+    real = pipeline._extract_items
+
+    def spy(items: list, *args: object, **kwargs: object) -> list:
+        extracted.extend(item.name for item in items)
+        return real(items, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_extract_items", spy)
+    again = pipeline.extract_all([str(seeds)], settings, cache=cache, base=tmp_path)
+    assert extracted == [] and again.articles == pooled.articles
