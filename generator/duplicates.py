@@ -37,6 +37,7 @@ from functools import cached_property, lru_cache
 from itertools import chain, combinations
 
 from .arabic import match_key
+from .forked import map_split
 from .manifest import DuplicateCache
 from .model import DATE_SOURCES, Article
 from .pipeline import ExtractResult
@@ -101,6 +102,13 @@ def _features(article: Article, body: tuple[int, frozenset[int]]) -> _Features:
                          array("q", samples).tobytes())
     features.__dict__["samples"] = samples  # the cached property, already known
     return features
+
+
+def _new_features(article: Article) -> tuple[_Features, int, bytes]:
+    """An article's features, and its word count and shingles packed (8-byte integers): what a
+    forked process sends back for its share of the articles (pickling a set int by int is slow)."""
+    words, shingles = _shingles(article)
+    return _features(article, (words, shingles)), words, array("q", shingles).tobytes()
 
 
 def _feature_key(article: Article) -> str:
@@ -275,12 +283,14 @@ def find_duplicates(articles: list[Article], cache: DuplicateCache | None = None
     used = DuplicateCache()
     features: list[_Features] = []
     keys = [_feature_key(article) for article in articles]
-    bodies: dict[int, tuple[int, frozenset[int]]] = {}  # full shingle sets, computed once per article
-    for k, (key, article) in enumerate(zip(keys, articles, strict=True)):
-        found = cache.features.get(key)
-        if found is None:
-            bodies[k] = _shingles(article)
-            found = _features(article, bodies[k])
+    bodies: dict[int, tuple[int, frozenset[int]]] = {}  # full shingle sets, made once per article compared
+    packed_bodies: dict[int, tuple[int, bytes]] = {}  # those computed with the features, until needed
+    new = [k for k, key in enumerate(keys) if key not in cache.features]
+    for k, (found, words, packed) in zip(new, map_split(_new_features, [articles[k] for k in new]), strict=True):
+        cache.features[keys[k]] = found
+        packed_bodies[k] = (words, packed)
+    for key in keys:
+        found = cache.features[key]
         used.features[key] = found
         features.append(found)
     # The verdict on a pair depends on both texts, files and dates: that is its cache key (the
@@ -295,7 +305,10 @@ def find_duplicates(articles: list[Article], cache: DuplicateCache | None = None
         pair = pair_key(i, j)
         if pair not in cache.verdicts:
             for k in (i, j):
-                if k not in bodies:
+                if k in packed_bodies:
+                    words, packed = packed_bodies.pop(k)
+                    bodies[k] = (words, frozenset(array("q", packed)))
+                elif k not in bodies:
                     bodies[k] = _shingles(articles[k])
             cache.verdicts[pair] = _match(articles[i], articles[j], features[i], features[j], bodies[i], bodies[j])
         used.verdicts[pair] = cache.verdicts[pair]
@@ -308,7 +321,7 @@ def find_duplicates(articles: list[Article], cache: DuplicateCache | None = None
     else:  # the last run's matches that nothing can have changed, and the pairs to look at again
         candidates, kept = incremental
     needed = {k for pair in candidates for k in pair}
-    bodies = {k: body for k, body in bodies.items() if k in needed}  # the rest are never compared
+    packed_bodies = {k: body for k, body in packed_bodies.items() if k in needed}  # the rest are never compared
 
     matches: list[tuple[tuple, tuple, int, int, str]] = []
     for i, j in chain(candidates, kept):
