@@ -218,8 +218,16 @@ def _translate_new(articles: list[Article], settings: Settings, package: ArgosPa
 
     model_name, model_version = ([*model_id.split("@", 1), None])[:2] if model_id else (None, None)
     english: dict[str, tuple[str | None, MemoryEntry | None]] = {}
-    for article, sentences in zip(articles, split, strict=True):
-        article.translation = _assemble(article, sentences, memory, model_name, model_version, english)
+
+    def assemble(item: tuple[Article, list[list[str]]]) -> Translation:
+        translation = _assemble(*item, memory, model_name, model_version, english)
+        translation.digest  # noqa: B018 - computed where it was assembled (the fork's travels back with it)
+        return translation
+
+    # Every other article on the second core: the names glossary search dominates this step.
+    for article, translation in zip(articles, map_split(assemble, list(zip(articles, split, strict=True))),
+                                    strict=True):
+        article.translation = translation
     if memory is not None:
         memory.compact()
     return [len(units) for units in all_units]
