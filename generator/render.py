@@ -383,11 +383,16 @@ _hash = digest
 def _entries(articles: Iterable[Article], text_cache: dict[str, tuple[str, list[str]]]) -> list[Entry]:
     entries: dict[str, Entry] = {}
     by_english = {entry.en: entry for entry in glossary()}
+    articles = list(articles)
+    # What depends on the text alone, computed once per text (every other one on the second core).
+    first: dict[str, Article] = {}
     for article in articles:
-        content = article.content_hash
-        if content not in text_cache:  # what depends on the text alone, computed once per text
-            text_cache[content] = (article_key(article), [n.en for n in _names_in(article)])
-        key, names_found = text_cache[content]
+        if article.content_hash not in text_cache:
+            first.setdefault(article.content_hash, article)
+    new = list(first.values())
+    text_cache.update(zip((a.content_hash for a in new), map_split(_text_entry, new), strict=True))
+    for article in articles:
+        key, names_found = text_cache[article.content_hash]
         while key in entries:  # identical title and opening, different files: keep both
             key = hashlib.sha256(f"{key}:{article.source}:{article.index}".encode()).hexdigest()[:10]
         names = [by_english[n] for n in names_found if n in by_english]
@@ -399,6 +404,11 @@ def _entries(articles: Iterable[Article], text_cache: dict[str, tuple[str, list[
                                   key, names_found)
         entries[key] = entry
     return sorted(entries.values(), key=lambda e: e.sort_key, reverse=True)
+
+
+def _text_entry(article: Article) -> tuple[str, list[str]]:
+    """The page key and the names (in English) of an article's text."""
+    return article_key(article), [n.en for n in _names_in(article)]
 
 
 def _names_in(article: Article) -> list[GlossaryEntry]:
