@@ -56,14 +56,15 @@ def take_out(files: Files, config: MkDocsConfig, is_generated: Callable[[str], b
     if not by_source:
         return files, []
     pages = []
+    others = [other for other in sorted(i18n.build_languages) if other != current]  # a property computed anew each time
     for (norm_src_uri, language), file in by_source.items():
         if language != current:
             continue
         localised = _localised_file(file, norm_src_uri, language, current, default, config)
         localised.alternates = {current: localised}
-        for other in sorted(i18n.build_languages):
+        for other in others:
             twin = by_source.get((norm_src_uri, other))
-            if other != current and twin is not None:
+            if twin is not None:
                 localised.alternates[other] = _localised_file(twin, norm_src_uri, other, other, default, config)
         pages.append(Page(None, localised, config))
     return Files(kept), pages
