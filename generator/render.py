@@ -78,10 +78,6 @@ class Page:
     def en(self) -> PurePosixPath:
         return PurePosixPath(self.path[:-3] + ".en.md")  # one parse: with_name was a visible cost
 
-    def fragment(self, lang: str) -> PurePosixPath:
-        """The side-by-side HTML fragment of the page in `lang` (not a page: mkdocs.yml excludes it)."""
-        return self.ar.with_name(self.ar.stem + (".parallel.html" if lang == "ar" else ".parallel.en.html"))
-
     @property
     def url_ar(self) -> str:
         return page_url(self.ar)
