@@ -287,12 +287,12 @@ def find_duplicates(articles: list[Article], cache: DuplicateCache | None = None
     packed_bodies: dict[int, tuple[int, bytes]] = {}  # those computed with the features, until needed
     new = [k for k, key in enumerate(keys) if key not in cache.features]
     for k, (found, words, packed) in zip(new, map_split(_new_features, [articles[k] for k in new]), strict=True):
-        cache.features[keys[k]] = found
+        used.features[keys[k]] = found
         packed_bodies[k] = (words, packed)
     for key in keys:
-        found = cache.features[key]
-        used.features[key] = found
-        features.append(found)
+        if key not in used.features:
+            used.features[key] = cache.features[key]
+        features.append(used.features[key])
     # The verdict on a pair depends on both texts, files and dates: that is its cache key (the
     # index too, so that every article has its own side, even two equal ones in one file).
     sides = [hashlib.sha1(repr((keys[k], a.source, a.index, a.date_source, a.date)).encode(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -90,35 +91,35 @@ def discover(paths: Iterable[str], base: Path | None = None) -> tuple[list[Input
     return found, problems
 
 
-# What extraction gives for one input: its outcome, its articles, and (when recording for the
-# manifest) the SHA-256 of its bytes.
+# What extraction gives for one input: its outcome, its articles, and (when asked for the
+# manifest) the file's content id (`_content_id`).
 _Extracted = tuple[FileOutcome, list[Article], str | None]
 
 
-def _extract_one(item: InputFile, max_bytes: int, record: bool = False) -> _Extracted:
-    """Extract one input. With `record`, also hash the file and compute the digests the manifest keeps
-    with each article: here, in the worker process, rather than one after another in the parent."""
+def _extract_one(item: InputFile, max_bytes: int, record: bool = False, hash_size: int | None = None) -> _Extracted:
+    """Extract one input. With `record`, also compute the digests the manifest keeps with each article,
+    and with `hash_size` (the file's size as the parent saw it) its content id: here, in the worker
+    process, rather than one after another in the parent."""
     try:
         outcome, articles = extract_file(item.path, item.name, max_bytes)
     except Exception as error:  # a bug must not sink the batch: report it against the file
         return FileOutcome(item.name, "rejected", reason=f"internal error: {type(error).__name__}: {error}",
                            detail=traceback.format_exc()), [], None
-    if not record:
-        return outcome, articles, None
-    for article in articles:  # cached properties: pickled back with the record
-        article.content_hash  # noqa: B018
-        article.text_digest  # noqa: B018
-        article.units_digest  # noqa: B018
-        article.record_digest  # noqa: B018 - as extracted: later stages have not touched it
-    try:
-        sha = _sha256(item.path) if os.stat(item.where).st_size <= max_bytes else None
-    except OSError:
-        sha = None
-    return outcome, articles, sha
+    if record:
+        for article in articles:  # cached properties: pickled back with the record
+            article.content_hash  # noqa: B018
+            article.text_digest  # noqa: B018
+            article.units_digest  # noqa: B018
+            article.record_digest  # noqa: B018 - as extracted: later stages have not touched it
+    content_id = None
+    if hash_size is not None:
+        with contextlib.suppress(OSError):  # gone or unreadable since: the parent records it by its size
+            content_id = _content_id(item.path, hash_size, max_bytes)
+    return outcome, articles, content_id
 
 
-def _extract_chunk(items: list[InputFile], max_bytes: int, record: bool) -> list[_Extracted]:
-    return [_extract_one(item, max_bytes, record) for item in items]
+def _extract_chunk(jobs: list[tuple[InputFile, int | None]], max_bytes: int, record: bool) -> list[_Extracted]:
+    return [_extract_one(item, max_bytes, record, hash_size) for item, hash_size in jobs]
 
 
 @dataclass
@@ -160,12 +161,16 @@ def extract_all(paths: Iterable[str], settings: Settings, progress: Callable[[in
             done[position] = _unrecord(recorded)
     if progress and done:
         progress(len(done))  # recorded results count as done at once
-    extracted_items = _extract_items([i for _, i in todo], settings, progress, record=cache is not None)
-    for (position, item), (outcome, articles, sha) in zip(todo, extracted_items, strict=True):
+    jobs: list[tuple[InputFile, int | None]] = []
+    for position, item in todo:
+        stamp = stamps.get(position)  # a new file's hash is left to its extraction worker (at the size seen here)
+        jobs.append((item, stamp[0] if stamp is not None and stamp[2] is None else None))
+    extracted_items = _extract_items(jobs, settings, progress, record=cache is not None)
+    for (position, item), (outcome, articles, content_id) in zip(todo, extracted_items, strict=True):
         done[position] = (outcome, articles)
         if cache is not None and position in stamps:
             size, mtime_ns, known = stamps[position]
-            sha = known or sha or f"size:{size}"
+            sha = known or content_id or f"size:{size}"
             cache[item.name] = FileState(size, mtime_ns, sha, _record((outcome, articles)))
     if cache is not None:
         for name in set(cache) - {item.name for item in items}:
@@ -264,7 +269,7 @@ def _recorded(item: InputFile, cache: dict[str, FileState], settings: Settings,
         return None
     if (size, mtime_ns) == (state.size, state.mtime_ns):
         return state.extracted
-    sha = _sha256(item.path) if size <= settings.max_input_bytes else f"size:{size}"
+    sha = _content_id(item.path, size, settings.max_input_bytes)
     if state.sha256 == sha:  # touched, not changed
         cache[item.name] = FileState(size, mtime_ns, sha, state.extracted)
         return state.extracted
@@ -272,16 +277,22 @@ def _recorded(item: InputFile, cache: dict[str, FileState], settings: Settings,
     return None
 
 
-def _sha256(path: Path) -> str:
+def _content_id(path: Path, size: int, max_bytes: int) -> str:
+    """What the manifest compares to tell a touched file from a changed one: the SHA-256 of its bytes,
+    or only its size when it is too large to be read (extraction refuses it anyway)."""
+    if size > max_bytes:
+        return f"size:{size}"
     with path.open("rb") as stream:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
-def _extract_items(items: list[InputFile], settings: Settings, progress: Callable[[int], None] | None,
-                   record: bool = False) -> list[_Extracted]:
-    if len(items) >= settings.parallel_threshold and settings.jobs > 1:
-        size = max(8, len(items) // (settings.jobs * 8))
-        chunks = [items[i: i + size] for i in range(0, len(items), size)]
+def _extract_items(jobs: list[tuple[InputFile, int | None]], settings: Settings,
+                   progress: Callable[[int], None] | None, record: bool = False) -> list[_Extracted]:
+    """Extract each job's input (with the size to hash it at, or None), in worker processes when
+    there are many; results in input order."""
+    if len(jobs) >= settings.parallel_threshold and settings.jobs > 1:
+        size = max(8, len(jobs) // (settings.jobs * 8))
+        chunks = [jobs[i: i + size] for i in range(0, len(jobs), size)]
         out = []
         with ProcessPoolExecutor(settings.jobs) as pool:
             futures = [pool.submit(_extract_chunk, chunk, settings.max_input_bytes, record) for chunk in chunks]
@@ -291,8 +302,8 @@ def _extract_items(items: list[InputFile], settings: Settings, progress: Callabl
                     progress(len(chunk))
         return out
     out = []
-    for item in items:
-        out.append(_extract_one(item, settings.max_input_bytes, record))
+    for item, hash_size in jobs:
+        out.append(_extract_one(item, settings.max_input_bytes, record, hash_size))
         if progress:
             progress(1)
     return out

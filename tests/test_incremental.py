@@ -7,10 +7,12 @@ import hashlib
 import json
 import random
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from generator import pipeline
 from generator.config import Settings
 from generator.site import GenerateSummary, forget_last_generation, generate_docs
 from tests.conftest import SEEDS, make_archive
@@ -130,10 +132,6 @@ def test_files_extracted_in_worker_processes_are_recorded_with_their_hash(tmp_pa
     """The worker processes hash each new file and digest its articles (not the parent, one after
     another): the manifest gets the file's true SHA-256, so a file touched but unchanged is not
     extracted again, and records equal to those made in one process."""
-    from dataclasses import replace
-
-    from generator import pipeline
-
     seeds = tmp_path / "inputs"
     seeds.mkdir()
     for number, seed in enumerate(SEEDS):
