@@ -368,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--counts: at least one positive count")
 
     if args.keep:
-        work = Path(args.keep)
+        work = Path(args.keep).resolve()  # the build runs mkdocs with its own working directory
         if work.exists() and any(work.iterdir()):
             ap.error(f"--keep {work}: directory is not empty")
         work.mkdir(parents=True, exist_ok=True)

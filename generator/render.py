@@ -30,7 +30,7 @@ from .atomic import atomic_write_bytes, atomic_write_text, is_stale_temp, is_tem
 from .dates import to_hijri
 from .forked import map_split
 from .frontmatter import dump_page
-from .markup import HtmlWriter, MarkdownWriter, md_inline, md_text, page_url, toc_tokens
+from .markup import HtmlWriter, MarkdownWriter, md_inline, md_text, page_url, relative_url, toc_tokens
 from .memory import memory_key
 from .metadata import GlossaryEntry, glossary
 from .model import Article, Translation, digest
@@ -38,6 +38,7 @@ from .names import find_names
 from .parallel import parallel_html
 
 ARCHIVE = PurePosixPath("archive")  # generated pages, relative to docs/
+ARTICLES = ARCHIVE / "articles"  # every article page, and no index page
 LATEST_COUNT = 50
 AR_MONTHS = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر",
              "نوفمبر", "ديسمبر")
@@ -90,7 +91,7 @@ class Page:
 def article_page(article: Article, key: str) -> Page:
     folder = article.date[:4] if article.date else "undated"
     name = f"{article.date or 'undated'}-{key}"
-    return Page(f"{ARCHIVE}/articles/{folder}/{name}.md")
+    return Page(f"{ARTICLES}/{folder}/{name}.md")
 
 
 # --- view models ------------------------------------------------------------------------------
@@ -596,7 +597,7 @@ class _IndexPage:
     lines: LineCache
 
     def _render(self, writer: MarkdownWriter | HtmlWriter) -> str:
-        group = self.lines.setdefault((writer.lang, writer.link_base), {})
+        group = self.lines.setdefault((writer.lang, _lines_base(writer)), {})
 
         def item_lines(entries: list[Entry]) -> list[str]:
             out = []
@@ -621,6 +622,20 @@ class _IndexPage:
         body = self._render(writer)
         title = writer.toc[0].name if writer.toc else ""
         return dump_page({"lang": self.lang, "title": title, "generated": True}, body)
+
+
+def _lines_base(writer: MarkdownWriter | HtmlWriter) -> str:
+    """What an index page's list lines depend on, so that pages with the same one share them.
+
+    The lines link to article pages only, all under ARTICLES. From an HTML page outside that
+    folder, a link is the way to the folder plus the article's place in it: every name, tag and
+    year page at one depth shares its lines (per page, 1,000 articles cost ~48,000 line renders)."""
+    if isinstance(writer, HtmlWriter):
+        here = page_url(writer.here)
+        folder = page_url(ARTICLES / ("index.en.md" if writer.lang == "en" else "index.md"))
+        if not here.startswith(folder):
+            return "html-to-articles:" + relative_url(folder, here)
+    return writer.link_base  # Markdown: its links are relative to the page's folder, shared already
 
 
 def _item_line(entry: Entry, w: MarkdownWriter | HtmlWriter) -> str:
