@@ -269,6 +269,9 @@ def test_without_a_model_english_pages_say_translation_pending(tmp_path: Path) -
     english = html_of(root, meta["twin_url"])
     text = english.read_text(encoding="utf-8")
     assert "Translation pending" in text
+    # Said once, by the body's notice; the header's machine-translation notice is left out.
+    assert text.count('admonition-title">Translation pending<') == 1
+    assert "archive-mt-notice" not in text
     assert any(resolve(root / "site", english, a["href"]) == html_of(root, meta["url"]) for a in parse(english).links
                if "Arabic original" in a.get("title", "") or a.get("hreflang") == "ar")
     strict = build(root, tmp_path / "no-packages", "--require-translation")
