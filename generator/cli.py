@@ -252,7 +252,12 @@ ARCHIVE_HELP = ("mkdocs.yml of the archive the files belong to: sources are name
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m generator",
+        description="Turn raw Arabic news articles (text saved from news pages) into a bilingual, searchable "
+                    "static archive: extract, translate offline to English, render, build the site.",
+        epilog="Start with `python -m generator build` (the site from seeds/ into site/) or "
+               "`python -m generator extract seeds/`; `python -m generator COMMAND -h` for a command's options.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="show warnings and error details")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

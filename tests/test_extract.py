@@ -235,6 +235,16 @@ def test_cli_exit_zero_and_missing_path(tmp_path: Path) -> None:
     assert missing.returncode == 1 and "no such file" in missing.stderr
 
 
+def test_cli_help_says_what_the_tool_does_and_lists_every_command() -> None:
+    result = run_cli("--help")
+    assert result.returncode == 0, result.stderr
+    assert "bilingual, searchable" in " ".join(result.stdout.split())
+    for command in ("extract", "translate", "models", "build", "serve", "review"):
+        assert f"\n    {command} " in result.stdout, command
+    bare = run_cli()  # no command: a usage error naming what is missing, not a traceback
+    assert bare.returncode == 2 and "COMMAND" in bare.stderr and "Traceback" not in bare.stderr
+
+
 # --- robustness -------------------------------------------------------------------------------------
 
 SEED_LINES = [line for path in SEEDS for line in path.read_text(encoding="utf-8").splitlines()]
