@@ -15,7 +15,8 @@
      download models) are replaced by the product's split_sentences, so both sides translate the same
      sentences, and its CTranslate2 Translator is wrapped to decode exactly --output-tokens tokens;
    - engine: generator.translate.Engine at --beam, (inter, intra) threads in (2,1) (1,2) (1,1) and
-     batch sizes 8, 16, 32, decoding exactly --output-tokens tokens; then beam 1 for information.
+     batch sizes 8, 16, 32 (--threads and --batches choose others), decoding exactly --output-tokens
+     tokens; then beam 1 for information.
    Random weights would otherwise stop after an arbitrary number of tokens, so the output length is
    fixed on both sides: the figures measure decoding work, not the model's whims.
 4. Prints a table; the last line is `speedup_vs_argos=<float>`: best engine sentences/s at --beam
@@ -196,8 +197,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--beam", type=int, default=4)
     ap.add_argument("--output-tokens", type=int, default=40, help="tokens decoded per sentence (default 40)")
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds before one configuration is stopped")
+    ap.add_argument("--batches", default=",".join(map(str, ENGINE_BATCHES)),
+                    help="engine batch sizes to try, comma-separated (default %(default)s)")
+    ap.add_argument("--threads", default=",".join(f"{i}x{j}" for i, j in ENGINE_THREADS),
+                    help="engine inter x intra threads to try, comma-separated (default %(default)s)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    batches = [int(b) for b in args.batches.split(",")]
+    threads = [tuple(int(n) for n in pair.split("x")) for pair in args.threads.split(",")]
     if args.child:
         print("RESULT " + json.dumps(child(json.loads(args.child))), flush=True)
         return 0
@@ -240,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         engine = [measure(f"engine beam {args.beam}, inter {inter} intra {intra}, batch {batch}",
                           {**common, "kind": "engine", "count": args.sentences, "beam": args.beam, "batch": batch,
                            "inter": inter, "intra": intra}, env, args.timeout)
-                  for inter, intra in ENGINE_THREADS for batch in ENGINE_BATCHES]
+                  for inter, intra in threads for batch in batches]
         good = [row for row in engine if "per_s" in row]
         best_engine = max(good, key=lambda row: row["per_s"]) if good else None
         beam1 = []

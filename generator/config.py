@@ -20,9 +20,10 @@ class TranslationSettings:
     to_code: str = "en"
     # Beam 4 is what Argos Translate itself uses: the same quality as `argostranslate.translate`.
     beam_size: int = 4
-    # Sentences per CTranslate2 batch (sorted by length, so little padding): 32 was fastest at beam 4
-    # with two workers in every benchmark run here (benchmarks/README.md).
-    batch_size: int = 32
+    # Sentences per CTranslate2 batch (sorted by length, so little padding). At beam 4 with two workers,
+    # 8 was fastest on the current 2-core VM (33.1 sentences/s, against 30.8 for 4 and 22.2 for 32) and
+    # tied with 32 on the earlier one when it was quiet (benchmarks/README.md, sessions 1 and 7).
+    batch_size: int = 8
     # Two single-threaded workers beat one two-threaded one here: intra-op threading made
     # small-batch decoding 4-27x slower and erratic, so each core decodes its own batch.
     inter_threads: int = 2

@@ -5,7 +5,7 @@ We drive CTranslate2 and SentencePiece ourselves rather than calling
 download data on first use, so it fails offline) and sends one paragraph per `translate_batch`
 call with a 32-*token* batch limit, so news-length sentences decode one at a time. Here every
 pending sentence of every article is collected, de-duplicated against the translation memory,
-sorted by length and decoded in large batches on both cores.
+sorted by length and decoded in batches of similar-length sentences, one batch per core at a time.
 """
 
 from __future__ import annotations
