@@ -203,11 +203,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="engine inter x intra threads to try, comma-separated (default %(default)s)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    batches = [int(b) for b in args.batches.split(",")]
-    threads = [tuple(int(n) for n in pair.split("x")) for pair in args.threads.split(",")]
     if args.child:
         print("RESULT " + json.dumps(child(json.loads(args.child))), flush=True)
         return 0
+    batches = [int(b) for b in args.batches.split(",")]
+    threads = [tuple(int(n) for n in pair.split("x")) for pair in args.threads.split(",")]
 
     from tests.argos_package import build_argos_package, install_argos_package
 
