@@ -16,6 +16,12 @@ from .pipeline import ExtractResult, extract_all, write_report
 from .progress import progress_bar
 
 
+def shown_name(text: str) -> str:
+    """Text for the terminal: control and bidi-override characters escaped (a file name could hold
+    ESC sequences that retitle or clear the terminal); tabs kept as the column separator."""
+    return "".join(c if c.isprintable() or c == "\t" else f"\\u{ord(c):04x}" for c in text)
+
+
 def _print_problems(result: ExtractResult, verbose: bool) -> None:
     for outcome in result.failed:
         print(f"error: {outcome.source}: {outcome.reason}", file=sys.stderr)
@@ -55,13 +61,14 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _settings_for_translation(args: argparse.Namespace, settings: Settings) -> Settings:
-    overrides = {k: v for k, v in (("beam_size", args.beam_size), ("batch_size", args.batch_size),
-                                   ("inter_threads", args.inter_threads), ("intra_threads", args.intra_threads),
-                                   ("chunk_size", args.chunk_size), ("max_decoding_length", args.max_length))
-                 if v is not None}
+    option = lambda name: getattr(args, name, None)  # noqa: E731 - commands without translation options
+    names = {"beam_size": "beam_size", "batch_size": "batch_size", "inter_threads": "inter_threads",
+             "intra_threads": "intra_threads", "chunk_size": "chunk_size", "max_decoding_length": "max_length"}
+    overrides = {k: option(v) for k, v in names.items() if option(v) is not None}
     return replace(settings, translation=replace(settings.translation, **overrides),
-                   packages_dir=Path(args.packages_dir) if args.packages_dir else settings.packages_dir,
-                   translations_dir=Path(args.translations_dir) if args.translations_dir else settings.translations_dir)
+                   packages_dir=Path(option("packages_dir")) if option("packages_dir") else settings.packages_dir,
+                   translations_dir=Path(option("translations_dir")) if option("translations_dir")
+                   else settings.translations_dir)
 
 
 def _archive_root(paths: list[str], config: str | None, settings: Settings) -> Path:
@@ -127,7 +134,7 @@ def _settings_for_archive(args: argparse.Namespace, paths: list[str], settings: 
     archive = Settings.for_root(root)
     settings = replace(settings, root=root, seeds_dir=archive.seeds_dir, docs_dir=archive.docs_dir,
                        translations_dir=archive.translations_dir, report_path=archive.report_path,
-                       manifest_path=archive.manifest_path)
+                       manifest_path=archive.manifest_path, corrections_dir=archive.corrections_dir)
     return _settings_for_translation(args, settings)
 
 
@@ -201,6 +208,89 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
     translate_articles(chosen, settings)
     path = write_review_template(chosen[0], settings.translations_dir / "reviewed")
     print(f"edit {path}: its English replaces the machine translation on the next build")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from .checks import article_doubts, outcome_doubts
+
+    paths = args.paths or [str(settings.seeds_dir)]
+    settings = _settings_for_archive(args, paths, settings)
+    if args.threshold is not None:
+        settings = replace(settings, review_threshold=args.threshold)
+    result = _extract_in_archive(paths, settings)
+    doubts = [d for o in result.outcomes for d in outcome_doubts(o)]
+    doubts += [d for a in result.every_article() for d in article_doubts(a, settings.review_threshold)]
+    if args.json:
+        for doubt in doubts:
+            print(json.dumps(vars(doubt), ensure_ascii=False))
+    else:
+        for doubt in doubts:
+            print(shown_name(doubt.line()))
+    for error in result.correction_errors:
+        print(f"error: {shown_name(error)}", file=sys.stderr)
+    fields = {f: sum(1 for d in doubts if d.field == f) for f in ("title", "date", "publisher", "correction")}
+    print(f"{len(result.articles) + len(result.merged)} articles checked (confidence below "
+          f"{settings.review_threshold:g} listed): " + ", ".join(f"{n} {f}" for f, n in fields.items())
+          + "; fix one with `python -m generator correct FILE --date … --publisher …`", file=sys.stderr)
+    return 0
+
+
+def cmd_correct(args: argparse.Namespace, settings: Settings) -> int:
+    import hashlib
+
+    from .corrections import CorrectionError, record_correction
+    from .extract import extract_file
+
+    settings = _settings_for_archive(args, [args.source], settings)
+    source = _source_name(args.source, settings.root)
+    path = Path(args.source)
+    if not path.is_file():
+        print(f"error: {shown_name(args.source)}: no such file", file=sys.stderr)
+        return 1
+    outcome, articles = extract_file(path, source, settings.max_input_bytes)  # as extracted, uncorrected
+    article = next((a for a in articles if a.index == args.index), None)
+    if article is None:
+        print(f"error: {shown_name(source)}: no article with index {args.index}"
+              + (f" ({outcome.reason})" if outcome.reason else f" (it has {len(articles)})"), file=sys.stderr)
+        return 1
+    values: dict[str, str | None] = {k: getattr(args, k) for k in ("title", "date", "time", "publisher")
+                                     if getattr(args, k) is not None}
+    values.update({k: None for k in ("date", "publisher") if getattr(args, f"no_{k}")})
+    drop: list[str] = []
+    for number in args.drop_paragraph or []:
+        if not 1 <= number <= len(article.paragraphs):
+            print(f"error: {shown_name(source)}: no paragraph {number} (the article has "
+                  f"{len(article.paragraphs)}; numbered from 1)", file=sys.stderr)
+            return 1
+        drop.append(article.paragraphs[number - 1])
+    if not values and not drop and not args.unset:
+        print("error: nothing to correct: give --title, --date, --time, --publisher, --no-date, --no-publisher, "
+              "--drop-paragraph or --unset", file=sys.stderr)
+        return 2
+    with path.open("rb") as stream:
+        sha = hashlib.file_digest(stream, "sha256").hexdigest()
+    try:
+        written = record_correction(settings.corrections_dir, source, sha, args.index, values, drop, args.unset or [])
+    except CorrectionError as error:
+        print(f"error: {shown_name(str(error))}", file=sys.stderr)
+        return 1
+    shown = os.path.relpath(written, settings.root) if written.is_relative_to(settings.root) else str(written)
+    print(f"{'wrote' if written.exists() else 'removed'} {shown_name(shown)}: applied on every build "
+          "(commit it to keep it)")
+    return 0
+
+
+def cmd_train_extractor(args: argparse.Namespace, settings: Settings) -> int:
+    from .extract.train import MODEL_PATH, load_corpora, train
+
+    corpora = load_corpora(Path(args.real)) if args.real else load_corpora()
+    if not corpora.real:
+        print("warning: no labelled real pages (--real DIR with cases/ and truth/): training on the seeds, "
+              "tests/cases and synthetic pages only", file=sys.stderr)
+    output = Path(args.output) if args.output else MODEL_PATH
+    train(corpora, output)
+    print(f"trained on {len(corpora.real)} real and {len(corpora.own)} own labelled pages: {output}")
     return 0
 
 
@@ -315,6 +405,38 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--config", metavar="FILE", help=ARCHIVE_HELP)
     _add_translation_options(review)
     review.set_defaults(handler=cmd_review)
+
+    check = sub.add_parser("check", help="list extracted fields a person should review (low confidence, missing, "
+                                         "stale corrections)")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: seeds/)")
+    check.add_argument("--threshold", type=float, help=f"list fields below this confidence (default "
+                                                       f"{DEFAULT.review_threshold})")
+    check.add_argument("--json", action="store_true", help="one JSON object per line")
+    check.add_argument("--config", metavar="FILE", help=ARCHIVE_HELP)
+    check.set_defaults(handler=cmd_check)
+
+    correct = sub.add_parser("correct", help="correct an article's extracted title, date or publisher "
+                                             "(kept in corrections/, applied on every build)")
+    correct.add_argument("source", metavar="FILE")
+    correct.add_argument("--index", type=int, default=0, help="article in the file (default 0)")
+    correct.add_argument("--title")
+    correct.add_argument("--date", metavar="YYYY-MM-DD")
+    correct.add_argument("--time", metavar="HH:MM")
+    correct.add_argument("--publisher")
+    correct.add_argument("--no-date", action="store_true", help="the page gives no publication date")
+    correct.add_argument("--no-publisher", action="store_true", help="the page names no publisher")
+    correct.add_argument("--drop-paragraph", type=int, action="append", metavar="K",
+                         help="leave out paragraph K (1 = first, as `extract` lists them); repeatable")
+    correct.add_argument("--unset", action="append", choices=("title", "date", "time", "publisher", "paragraphs"),
+                         help="remove an earlier correction of this field; repeatable")
+    correct.add_argument("--config", metavar="FILE", help=ARCHIVE_HELP)
+    correct.set_defaults(handler=cmd_correct)
+
+    trainer = sub.add_parser("train-extractor", help="rebuild the extraction line model from labelled pages")
+    trainer.add_argument("--real", metavar="DIR", default=None,
+                         help="labelled real pages (cases/*.txt, truth/*.json; default ../shared/devset/real)")
+    trainer.add_argument("--output", metavar="FILE", help="model file (default generator/data/line_model.crfsuite)")
+    trainer.set_defaults(handler=cmd_train_extractor)
     return parser
 
 

@@ -44,6 +44,10 @@ class Settings:
     # Worker processes for extraction; 1 below this many files (start-up costs more than it saves).
     jobs: int = max(1, os.cpu_count() or 1)
     parallel_threshold: int = 64
+    # Human corrections to extraction (generator/corrections.py): committed, reviewed in git.
+    corrections_dir: Path = PROJECT_ROOT / "corrections"
+    # Fields whose extraction confidence is below this are listed by `python -m generator check`.
+    review_threshold: float = 0.7
     # Translation memory and human-reviewed translations live in the repository (committable).
     translations_dir: Path = PROJECT_ROOT / "translations"
     # Where Argos packages are installed; None = where argostranslate puts them.
@@ -62,6 +66,7 @@ class Settings:
         """Settings for an archive whose mkdocs.yml, seeds/ and translations/ are under `root`."""
         return cls(root=root, seeds_dir=root / "seeds", docs_dir=docs_dir or root / "docs",
                    translations_dir=root / "translations", report_path=root / "build" / "report.json",
+                   corrections_dir=root / "corrections",
                    manifest_path=root / ".cache" / "build-manifest.pickle",
                    template_cache_dir=root / ".cache" / "jinja", search_state_dir=root / ".cache" / "search")
 

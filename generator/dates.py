@@ -179,8 +179,8 @@ _LABEL_ALT = _alternation(list(_LABEL_KIND))
 
 _NA = r"(?![\w])"  # word end
 _DAY = r"(?P<d>[0-9]{1,2})(?:st|nd|rd|th|er)?(?![0-9])"  # a glued "ال" ("الـ25") is taken by _day_start
-_OF = r"(?:\s*[,،]?\s*(?:من\s+)?(?:شهر\s+)?)"  # "25 من شهر مارس", "24th, December"
-_YEAR_OF = r"\s*[,،]?\s*(?:(?:من\s+)?(?:عام|سنه)\s+)?"  # "مارس عام 2017"
+_OF = r"(?:\s*[,،\-]?\s*(?:من\s+)?(?:شهر\s+)?)"  # "25 من شهر مارس", "24th, December", "20-مارس-2022"
+_YEAR_OF = r"\s*[,،\-]?\s*(?:(?:من\s+)?(?:عام|سنه)\s+)?"  # "مارس عام 2017"
 _GREG_SUFFIX = r"(?:\s*(?:م|ميلادي|ميلاديه|للميلاد)" + _NA + ")?"
 _HIJRI_SUFFIX = r"(?:\s*(?:ه|هجري|هجريه|للهجره)" + _NA + ")?"
 # One month, or both traditions for the same month: "تشرين الثاني / نوفمبر", "أيار (مايو)",
@@ -210,6 +210,7 @@ _DMY = re.compile(  # 12.04.2017, 12/04/2017, 12-04-2017, 26/06/1438 هـ
 
 # "م" right after a time is p.m.; after a year it is ميلادي (handled by the date patterns, which
 # run first and claim it).
+_US_CLOCK = re.compile(r"\s*,?\s*[0-9]{1,2}:[0-9]{2}:[0-9]{2}\s*(?:am|pm|a\.m\.|p\.m\.)(?![a-z])")
 _AMPM = r"a\.m\.|p\.m\.|am|pm|صباحا|صباح|مساءا|مساء|ظهرا|ظهر|عصرا|عصر|ليلا|فجرا|ص|م"
 _TIME = re.compile(
     r"(?P<h>[0-9]{1,2})\s?[:h]\s?(?P<mi>[0-9]{2})(?::[0-9]{2})?(?![0-9:])"
@@ -223,12 +224,12 @@ _AM = {"a.m.", "am", "ص", "صباحا", "صباح", "فجرا"}
 _WEEKDAY = re.compile(rf"(?P<w>{_WEEKDAY_ALT})\.?{_NA}")
 _LABEL = re.compile(rf"(?P<l>{_LABEL_ALT}){_NA}")
 _CONNECTOR = re.compile(  # glue inside a date expression: "يوم الأربعاء", "على الساعة 10:05", "at 5:30 pm"
-    r"(?:في\s+تمام\s+الساعه|في\s+الساعه|علي\s+الساعه|تمام\s+الساعه|الساعه|الموافق\s+ل|الموافق|يوم|في|عند"
+    r"(?:بتوقيت|في\s+تمام\s+الساعه|في\s+الساعه|علي\s+الساعه|تمام\s+الساعه|الساعه|الموافق\s+ل|الموافق|يوم|في|عند"
     rf"|at|on|a|le|the){_NA}"
 )
 _TZ = re.compile(
     r"(?:gmt|utc)(?:\s?[+-]\s?[0-9]{1,2}(?::?[0-9]{2})?)?(?![a-z])|ت\.غ"
-    r"|بتوقيت\s+[^\s|،,\-–()]+(?:\s+(?:المكرمه|المنوره|المحلي|الصيفي|الشتوي|غرينتش))?"
+    r"|بتوقيت\s+[^\s|،,\-–()0-9]+(?:\s+(?:المكرمه|المنوره|المحلي|الصيفي|الشتوي|غرينتش))?"
     r"|مكه\s+المكرمه"  # Al Jazeera's "(مكة المكرمة)" after a time means Makkah time
 )
 
@@ -400,8 +401,10 @@ def _date_parts(folded: str, warnings: list[str]) -> list[_Part]:
             found.append(part)
     for m in _scan(_DMY, folded, glued=_glued_number):
         a, b = int(m.group("a")), int(m.group("b"))
-        # Day-first is the Arabic convention; only "04/25/2017"-style lines are month-first.
-        day, month = (b, a) if b > 12 and a <= 12 else (a, b)
+        # Day-first is the Arabic convention; "04/25/2017" is month-first, and so is the US clock format
+        # "3/5/2019 10:30:15 AM" (seconds and an English AM/PM: what en-US software prints).
+        us_clock = m.group("s") == "/" and _US_CLOCK.match(folded, m.end()) is not None
+        day, month = (b, a) if (b > 12 or us_clock) and a <= 12 else (a, b)
         part = _numeric(m, int(m.group("y")), month, day)
         if part:
             found.append(part)
@@ -735,3 +738,55 @@ def _dateparser_date(cleaned: str) -> dt.date | None:
     if parsed is None or parsed.year not in _GREGORIAN_YEARS:
         return None
     return parsed.date()
+
+
+# --------------------------------------------------------------------------- dates inside running text
+
+_TODAY_WORDS = re.compile(r"(?:اليوم|يومه|امس(?:\s+الاول)?|البارحه|today|yesterday)\s*[,،]?\s*$")
+_WEEKDAY_BEFORE = re.compile(rf"(?P<w>{_WEEKDAY_ALT})\.?\s*[,،]?\s*(?:(?:الموافق|يوم)\s+)?$")
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """An absolute date inside running text, with the words that tie it to the day of writing."""
+
+    date: dt.date
+    weekday_agrees: bool  # a weekday name right before it, and the date falls on that weekday
+    today_word: str | None  # "اليوم", "يومه", "امس" … right before the weekday or the date (folded)
+
+
+def date_mentions(text: str, limit: int = 6) -> list[DateMention]:
+    """The first `limit` absolute Gregorian dates stated in `text` (a paragraph, a headline)."""
+    if _RAW_YEAR.search(text) is None:
+        return []
+    folded = _fold(text)
+    mentions: list[DateMention] = []
+    for part in _date_parts(folded, []):
+        if part.kind != "greg":
+            continue
+        before = folded[max(0, part.start - 40): part.start]
+        weekday = _WEEKDAY_BEFORE.search(before)
+        agrees = bool(weekday) and _WEEKDAYS[" ".join(weekday.group("w").split())] == part.value.weekday()
+        head = before[: weekday.start()] if weekday else before
+        today = _TODAY_WORDS.search(head)
+        mentions.append(DateMention(part.value, agrees, today.group(0).strip(" ,،") if today else None))
+        if len(mentions) >= limit:
+            break
+    return mentions
+
+
+_WEEKDAY_WORD = re.compile(rf"(?:(?P<q>اليوم|يومه|امس(?:\s+الاول)?|البارحه)\s+)?(?:يوم\s+)?(?P<w>{_WEEKDAY_ALT}){_NA}")
+
+
+def weekday_mentions(text: str) -> list[tuple[str | None, int]]:
+    """Weekday names in running text, each with the word that dates it ("اليوم", "امس") if any.
+
+    Arabic news writes the day of an event as its weekday ("أعلن الكرملين أمس الجمعة"), so these tie
+    an article to the weekday it was written on. Monday = 0.
+    """
+    folded = _fold(text)
+    found: list[tuple[str | None, int]] = []
+    for m in _scan(_WEEKDAY_WORD, folded):
+        qualifier = " ".join(m.group("q").split()) if m.group("q") else None
+        found.append((qualifier, _WEEKDAYS[" ".join(m.group("w").split())]))
+    return found

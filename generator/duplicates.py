@@ -403,7 +403,7 @@ def merge_duplicates(result: ExtractResult, cache: DuplicateCache | None = None)
             outcome.status, outcome.duplicate_of = "duplicate", main["kept"]
             outcome.reason = f"same article as {main['kept']} ({main['reason']})"
     return ExtractResult(outcomes=[outcomes[o.source] for o in result.outcomes], articles=articles,
-                         merged=_in_order(merged, result.articles))
+                         merged=_in_order(merged, result.articles), correction_errors=result.correction_errors)
 
 
 def _in_order(subset: Iterable[Article], original: list[Article]) -> list[Article]:

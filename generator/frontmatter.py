@@ -38,14 +38,19 @@ def _yaml(data: object) -> str:
 # breaks, very long values, other types, shared containers, which YAML would anchor) takes the
 # plain yaml.dump. tests/test_frontmatter_fast.py checks the result equals yaml.dump.
 
-_Scalar = str | bool | int | None
-_SCALAR_TYPES = (str, bool, int, type(None))
+_Scalar = str | bool | int | float | None
+_SCALAR_TYPES = (str, bool, int, float, type(None))
 _BREAKS = re.compile("[\n\r\x85\u2028\u2029]")
 _MAX_SCALAR = 10_000  # far below the width, so the emitter never folds a value
 _MAX_KEY = 32  # keys are written like values unless empty or too long for a "simple" key (128 bytes)
 _MAX_MEMO = 1 << 18  # distinct scalars remembered (a long `serve` keeps the process)
 _str_memo: dict[str, str] = {}
 _other_memo: dict[tuple[type, object], str] = {}  # keyed by type too: True == 1
+
+
+def _other_key(value: object) -> tuple[type, object]:
+    """Memo key of a non-string scalar: by type (True == 1) and, for floats, by repr (0.0 == -0.0)."""
+    return (float, repr(value)) if type(value) is float else (type(value), value)
 
 
 class _NotSimple(Exception):
@@ -122,11 +127,11 @@ def _check_scalar(value: object, missing: dict[tuple[type, object], _Scalar]) ->
         if len(value) > _MAX_SCALAR or _BREAKS.search(value):  # type: ignore[arg-type]
             raise _NotSimple
     elif kind in _SCALAR_TYPES:
-        if (kind, value) in _other_memo:
+        if _other_key(value) in _other_memo:
             return
     else:
         raise _NotSimple
-    missing[(kind, value)] = value  # type: ignore[assignment]
+    missing[(kind, value) if kind is str else _other_key(value)] = value  # type: ignore[assignment]
 
 
 def _render_scalars(values: list[_Scalar]) -> bool:
@@ -139,7 +144,7 @@ def _render_scalars(values: list[_Scalar]) -> bool:
         if type(value) is str:
             _str_memo[value] = line[2:]
         else:
-            _other_memo[(type(value), value)] = line[2:]
+            _other_memo[_other_key(value)] = line[2:]
     return True
 
 
@@ -148,7 +153,7 @@ def _block(front: dict) -> str:
     memo, other = _str_memo, _other_memo
 
     def scalar(value: _Scalar) -> str:
-        return memo[value] if type(value) is str else other[(type(value), value)]  # type: ignore[index]
+        return memo[value] if type(value) is str else other[_other_key(value)]  # type: ignore[index]
 
     def pairs(mapping: dict, first: str) -> None:
         prefix = first

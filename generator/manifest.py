@@ -32,7 +32,7 @@ from .render import LineCache, PageState
 if TYPE_CHECKING:
     from .duplicates import _Features
 
-FORMAT = 3
+FORMAT = 4
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class FileState:
     mtime_ns: int
     sha256: str
     extracted: bytes | memoryview  # pickled (FileOutcome, list[Article]) as extraction returned them
+    corrections: str = ""  # digest of the correction applied (generator/corrections.py), "" for none
 
 
 @dataclass
@@ -73,7 +74,7 @@ def code_fingerprint() -> str:
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256(str(FORMAT).encode())
     for path in sorted(package.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".j2", ".yaml", ".yml", ".json"):
+        if path.is_file() and path.suffix in (".py", ".j2", ".yaml", ".yml", ".json", ".crfsuite"):
             digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

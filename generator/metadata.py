@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from urllib.parse import urlparse
 
 import yaml
 
@@ -45,8 +49,7 @@ class OutletTable:
         domains = sorted(self._by_domain, key=len, reverse=True)
         self._domain_re = re.compile(
             r"(?<![\w.-])(?:www\.)?(" + "|".join(re.escape(d) for d in domains) + r")\b") if domains else None
-        # Longest names first, so "الشروق أونلاين" wins over "الشروق".
-        self._search_keys = sorted(self._by_key, key=len, reverse=True)
+        self._max_words = max((len(k.split()) for k in self._by_key), default=0)
 
     def lookup(self, name: str) -> Outlet | None:
         """The outlet `name` denotes as a whole (wrapper words like "صحيفة" ignored)."""
@@ -59,15 +62,24 @@ class OutletTable:
         return self._by_key.get(" ".join(tokens))
 
     def search(self, text: str, kind: str | None = None) -> Outlet | None:
-        """The longest known outlet named inside `text` as whole words."""
-        padded = f" {match_key(text)} "
-        for key in self._search_keys:
-            outlet = self._by_key[key]
-            if (kind is None or outlet.kind == kind) and f" {key} " in padded:
-                return outlet
-            # "لمركز الاتحاد" / "للأخبار": Arabic glues the preposition ل to the next word.
-            if (kind is None or outlet.kind == kind) and f" ل{key} " in padded:
-                return outlet
+        """The longest known outlet named inside `text` as whole words (the first of equal length).
+
+        Looks up the text's word n-grams (up to the longest name's length) instead of scanning the
+        table: a thousand names, and every line of every page may be searched."""
+        tokens = match_key(text).split()
+        best: tuple[int, int, Outlet] | None = None
+        for size in range(min(self._max_words, len(tokens)), 0, -1):
+            for start in range(len(tokens) - size + 1):
+                gram = " ".join(tokens[start: start + size])
+                outlet = self._by_key.get(gram)
+                if outlet is None and gram.startswith("ل") and len(gram) > 2:
+                    # "لمركز الاتحاد" / "للأخبار": Arabic glues the preposition ل to the next word.
+                    outlet = self._by_key.get(gram[1:])
+                if outlet is not None and (kind is None or outlet.kind == kind):
+                    best = (size, start, outlet)
+                    break
+            if best:
+                return best[2]
         return None
 
     def by_domain(self, text: str) -> Outlet | None:
@@ -77,9 +89,44 @@ class OutletTable:
 
 
 @cache
-def outlets() -> OutletTable:
+def _outlet_entries() -> tuple[dict, ...]:
     text = resources.files("generator").joinpath("data/outlets.yaml").read_text(encoding="utf-8")
-    return OutletTable(yaml.load(text, Loader=_LOADER))
+    return tuple(yaml.load(text, Loader=_LOADER))
+
+
+@cache
+def _packaged_outlets() -> OutletTable:
+    return OutletTable(list(_outlet_entries()))
+
+
+# Set only by `outlets_excluding` (evaluation: how a page reads when its outlet is not in the table).
+_OUTLETS_OVERRIDE: ContextVar[OutletTable | None] = ContextVar("outlets_override", default=None)
+
+
+def outlets() -> OutletTable:
+    """The known-outlets table (generator/data/outlets.yaml)."""
+    return _OUTLETS_OVERRIDE.get() or _packaged_outlets()
+
+
+@contextmanager
+def outlets_excluding(urls: set[str]) -> Iterator[None]:
+    """Within the block, `outlets()` lacks the outlets whose domain any of `urls` is on."""
+    hosts = {urlparse(u if "//" in u else f"//{u}").netloc.lower().removeprefix("www.") for u in urls if u}
+    if not hosts:
+        yield
+        return
+
+    def same_site(domain: str | None) -> bool:
+        if not domain:
+            return False
+        domain = domain.lower().split("/")[0]
+        return any(h == domain or h.endswith("." + domain) or domain.endswith("." + h) for h in hosts)
+
+    token = _OUTLETS_OVERRIDE.set(OutletTable([e for e in _outlet_entries() if not same_site(e.get("domain"))]))
+    try:
+        yield
+    finally:
+        _OUTLETS_OVERRIDE.reset(token)
 
 
 @dataclass(frozen=True)

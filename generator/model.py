@@ -15,7 +15,8 @@ from functools import cached_property
 from typing import Any
 
 # Where a publication date came from, most trusted first.
-DATE_SOURCES = ("html-meta", "label", "dateline", "footer", "page-header", "hijri", "none")
+DATE_SOURCES = ("html-meta", "label", "dateline", "footer", "body", "headline", "updated", "page-header", "hijri",
+                "none")
 
 
 def digest(*parts: object) -> str:
@@ -123,7 +124,8 @@ class Article:
     hijri_date: str | None = None  # YYYY-MM-DD in the Umm al-Qura calendar, when known
     publisher: str | None = None
     publisher_en: str | None = None  # from the outlets table, when the outlet is known
-    publisher_source: str | None = None  # source-line | copyright | signature | byline | html-meta
+    # source-line | credit | copyright | masthead | headline | domain | mention | first-line | html-meta
+    publisher_source: str | None = None
     byline: str | None = None  # as printed, e.g. "موسكو (وكالات)"
     agency: str | None = None  # e.g. "وكالات", "رويترز"
     dateline: str | None = None  # place, e.g. "موسكو"
@@ -132,6 +134,10 @@ class Article:
     paragraphs: list[str] = field(default_factory=list)
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # How sure extraction is of each field, 0..1 (`python -m generator check` lists the doubtful ones).
+    confidence: dict[str, float] = field(default_factory=dict)
+    # Fields a person corrected (generator/corrections.py), e.g. ["date", "publisher"].
+    corrected: list[str] = field(default_factory=list)
     # Set by generator/duplicates.py. On the published copy: the other files holding the same
     # article (their `ref`s, sorted). On a copy merged into another: the published copy's `ref`.
     duplicates: list[str] = field(default_factory=list)
@@ -191,3 +197,4 @@ class FileOutcome:
     # Articles of this file merged into another file's copy: {"article", "kept", "reason"} each.
     merged: list[dict[str, str]] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)  # other files' copies merged into this file's articles
+    correction: str | None = None  # "applied", or why a human correction was not ("stale: …")

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import SupportsIndex
 
 from .atomic import atomic_write_text
-from .config import Settings
+from .checks import summary
+from .config import DEFAULT, Settings
+from .corrections import Correction, Corrections, apply_correction
 from .extract import extract_file, printable_name
 from .manifest import FileState
 from .model import Article, FileOutcome
@@ -96,12 +98,17 @@ def discover(paths: Iterable[str], base: Path | None = None) -> tuple[list[Input
 _Extracted = tuple[FileOutcome, list[Article], str | None]
 
 
-def _extract_one(item: InputFile, max_bytes: int, record: bool = False, hash_size: int | None = None) -> _Extracted:
-    """Extract one input. With `record`, also compute the digests the manifest keeps with each article,
-    and with `hash_size` (the file's size as the parent saw it) its content id: here, in the worker
-    process, rather than one after another in the parent."""
+def _extract_one(item: InputFile, max_bytes: int, record: bool = False, hash_size: int | None = None,
+                 correction: Correction | None = None) -> _Extracted:
+    """Extract one input and apply its human correction. With `record`, also compute the digests the
+    manifest keeps with each article, and with `hash_size` (the file's size as the parent saw it) its
+    content id: here, in the worker process, rather than one after another in the parent."""
     try:
         outcome, articles = extract_file(item.path, item.name, max_bytes)
+        if correction is not None and articles:
+            with item.path.open("rb") as stream:
+                sha = hashlib.file_digest(stream, "sha256").hexdigest()
+            outcome.correction = apply_correction(articles, correction, sha)
     except Exception as error:  # a bug must not sink the batch: report it against the file
         return FileOutcome(item.name, "rejected", reason=f"internal error: {type(error).__name__}: {error}",
                            detail=traceback.format_exc()), [], None
@@ -118,8 +125,12 @@ def _extract_one(item: InputFile, max_bytes: int, record: bool = False, hash_siz
     return outcome, articles, content_id
 
 
-def _extract_chunk(jobs: list[tuple[InputFile, int | None]], max_bytes: int, record: bool) -> list[_Extracted]:
-    return [_extract_one(item, max_bytes, record, hash_size) for item, hash_size in jobs]
+# One file to extract: the input, the size to hash it at (None: the parent knows its hash), its correction.
+_Job = tuple[InputFile, int | None, Correction | None]
+
+
+def _extract_chunk(jobs: list[_Job], max_bytes: int, record: bool) -> list[_Extracted]:
+    return [_extract_one(item, max_bytes, record, hash_size, correction) for item, hash_size, correction in jobs]
 
 
 @dataclass
@@ -127,6 +138,7 @@ class ExtractResult:
     outcomes: list[FileOutcome] = field(default_factory=list)
     articles: list[Article] = field(default_factory=list)  # after merge_duplicates: the published copies
     merged: list[Article] = field(default_factory=list)  # copies merged into another file's article
+    correction_errors: list[str] = field(default_factory=list)  # sidecars in corrections/ that cannot be read
 
     @property
     def failed(self) -> list[FileOutcome]:
@@ -150,28 +162,35 @@ def extract_all(paths: Iterable[str], settings: Settings, progress: Callable[[in
     """
     items, problems = discover(paths, base)
     result = ExtractResult(outcomes=list(problems))
+    corrections = Corrections(settings.corrections_dir)
+    result.correction_errors = corrections.errors
+    fixes = {i: corrections.for_source(_archive_name(item, settings.root)) for i, item in enumerate(items)} \
+        if len(corrections) else {}
     done: dict[int, tuple[FileOutcome, list[Article]]] = {}
     todo: list[tuple[int, InputFile]] = []
     stamps: dict[int, tuple[int, int, str | None]] = {}  # size, mtime and (if known yet) hash of a file to record
     for position, item in enumerate(items):
-        recorded = _recorded(item, cache, settings, stamps, position, stats) if cache is not None else None
+        fix = fixes.get(position)
+        recorded = _recorded(item, cache, settings, stamps, position, stats, fix.digest if fix else "") \
+            if cache is not None else None
         if recorded is None:
             todo.append((position, item))
         else:
             done[position] = _unrecord(recorded)
     if progress and done:
         progress(len(done))  # recorded results count as done at once
-    jobs: list[tuple[InputFile, int | None]] = []
+    jobs: list[_Job] = []
     for position, item in todo:
         stamp = stamps.get(position)  # a new file's hash is left to its extraction worker (at the size seen here)
-        jobs.append((item, stamp[0] if stamp is not None and stamp[2] is None else None))
+        jobs.append((item, stamp[0] if stamp is not None and stamp[2] is None else None, fixes.get(position)))
     extracted_items = _extract_items(jobs, settings, progress, record=cache is not None)
     for (position, item), (outcome, articles, content_id) in zip(todo, extracted_items, strict=True):
         done[position] = (outcome, articles)
         if cache is not None and position in stamps:
             size, mtime_ns, known = stamps[position]
             sha = known or content_id or f"size:{size}"
-            cache[item.name] = FileState(size, mtime_ns, sha, _record((outcome, articles)))
+            fix = fixes.get(position)
+            cache[item.name] = FileState(size, mtime_ns, sha, _record((outcome, articles)), fix.digest if fix else "")
     if cache is not None:
         for name in set(cache) - {item.name for item in items}:
             del cache[name]  # a removed input
@@ -248,14 +267,24 @@ def _plain_article(state: dict) -> Article:
     return article
 
 
+def _archive_name(item: InputFile, root: Path) -> str:
+    """The input's path relative to the archive root ("seeds/x.txt"): what corrections are named by."""
+    where = os.path.abspath(item.where)
+    base = os.path.abspath(root)
+    return os.path.relpath(where, base).replace(os.sep, "/") if where.startswith(base + os.sep) else item.name
+
+
 def _recorded(item: InputFile, cache: dict[str, FileState], settings: Settings,
               stamps: dict[int, tuple[int, int, str | None]], position: int,
-              stats: Mapping[str, tuple[int, int]] | None) -> bytes | memoryview | None:
-    """The cached extraction of an unchanged file (same size and mtime, or same bytes), else None.
+              stats: Mapping[str, tuple[int, int]] | None, corrections: str = "") -> bytes | memoryview | None:
+    """The cached extraction of an unchanged file (same size and mtime, or same bytes) with the same
+    correction, else None.
 
     A file that must be extracted leaves its size, mtime and hash in `stamps`, for recording; the
     hash of a file the cache does not know is left to the extraction worker (None here)."""
     state = cache.get(item.name)
+    if state is not None and state.corrections != corrections:
+        state = None  # a correction added, changed or removed: extract and correct again
     known = stats.get(item.where) if stats is not None else None
     if known is None:
         try:
@@ -271,7 +300,7 @@ def _recorded(item: InputFile, cache: dict[str, FileState], settings: Settings,
         return state.extracted
     sha = _content_id(item.path, size, settings.max_input_bytes)
     if state.sha256 == sha:  # touched, not changed
-        cache[item.name] = FileState(size, mtime_ns, sha, state.extracted)
+        cache[item.name] = FileState(size, mtime_ns, sha, state.extracted, corrections)
         return state.extracted
     stamps[position] = (size, mtime_ns, sha)
     return None
@@ -286,7 +315,7 @@ def _content_id(path: Path, size: int, max_bytes: int) -> str:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
-def _extract_items(jobs: list[tuple[InputFile, int | None]], settings: Settings,
+def _extract_items(jobs: list[_Job], settings: Settings,
                    progress: Callable[[int], None] | None, record: bool = False) -> list[_Extracted]:
     """Extract each job's input (with the size to hash it at, or None), in worker processes when
     there are many; results in input order."""
@@ -302,8 +331,8 @@ def _extract_items(jobs: list[tuple[InputFile, int | None]], settings: Settings,
                     progress(len(chunk))
         return out
     out = []
-    for item, hash_size in jobs:
-        out.append(_extract_one(item, settings.max_input_bytes, record, hash_size))
+    for item, hash_size, correction in jobs:
+        out.append(_extract_one(item, settings.max_input_bytes, record, hash_size, correction))
         if progress:
             progress(1)
     return out
@@ -319,16 +348,20 @@ def report_text(report: dict) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
 
 
-def report_dict(result: ExtractResult, extra: dict | None = None) -> dict:
+def report_dict(result: ExtractResult, extra: dict | None = None, threshold: float = DEFAULT.review_threshold) -> dict:
     outcomes = sorted(result.outcomes, key=lambda o: o.source)
     counts: dict[str, int] = {}
     for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
+    review = summary(result.articles, outcomes, threshold)
+    if result.correction_errors:
+        review["unreadable_corrections"] = result.correction_errors
     return {
         "inputs": len(outcomes),
         "articles": len(result.articles),
         "duplicates_merged": len(result.merged),
         "status_counts": dict(sorted(counts.items())),
+        "review": review,  # what `python -m generator check` lists, counted
         "files": [{k: v for k, v in vars(o).items() if v not in (None, [])} for o in outcomes],  # flat: no asdict
         **(extra or {}),
     }

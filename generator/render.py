@@ -183,6 +183,9 @@ def _front_matter(article: Article, entry: Entry, lang: str, tags: list[dict[str
         "time": article.time,
         "date_source": article.date_source,
         "date_confidence": article.date_confidence,
+        # How sure extraction is of each field (0..1), and which fields a person corrected.
+        "confidence": {k: article.confidence[k] for k in sorted(article.confidence)},
+        "corrected": article.corrected,
         "hijri_date": hijri,
         "hijri_display": _display_hijri(hijri, lang),
         "hijri_stated": article.hijri_date is not None,

@@ -95,11 +95,18 @@ def test_multiline_or_long_values_take_yaml_dump(value: str) -> None:
 
 
 @pytest.mark.parametrize("front", [
-    {}, {"": "empty key"}, {"k" * 33: "long key"}, {1: "int key"}, {"a": 1.5}, {"a": ("t",)}, {"a": [[1]]},
+    {}, {"": "empty key"}, {"k" * 33: "long key"}, {1: "int key"}, {"a": ("t",)}, {"a": [[1]]},
     {"a": {"b": {"c": 1}}}, {"a": {"b": [1]}}, {"a": [{"b": [1]}]}, {"a": [{"b": {}}]}, {"a": b"x"},
 ])
 def test_other_shapes_take_yaml_dump(front: dict) -> None:
     assert frontmatter._fast_yaml(front) is None
+
+
+def test_floats_are_written_as_yaml_writes_them() -> None:
+    # Extraction confidences (0..1) are floats in every article's front matter.
+    front = {"confidence": {"date": 0.9, "publisher": 0.85, "title": 1.0}, "a": [0.5, 1e-09, -3.25, 0.0, 1]}
+    assert frontmatter._fast_yaml(front) == dump(front)
+    assert frontmatter._fast_yaml({"a": 1.0, "b": 1}) == dump({"a": 1.0, "b": 1})  # 1.0 stays a float
 
 
 def test_shared_containers_take_yaml_dump() -> None:
@@ -119,7 +126,8 @@ def test_a_string_subclass_takes_yaml_dump() -> None:
 
 TEXT = st.text(alphabet=st.sampled_from(list(" :-#'\"{}[]&*!|>%@`,?~.\\0123456789abcyesnoulTFYNeE\tوزيرـ«»\u200f\xa0")),
                max_size=12)
-SCALAR = st.one_of(TEXT, st.booleans(), st.none(), st.integers(-10**6, 10**6))
+SCALAR = st.one_of(TEXT, st.booleans(), st.none(), st.integers(-10**6, 10**6),
+                   st.floats(allow_nan=False, allow_infinity=False))  # confidences are floats
 
 
 @settings(max_examples=500, deadline=None)

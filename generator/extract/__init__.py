@@ -1,0 +1,93 @@
+"""Extraction stage: the cleaned text of one file → one `Article` per article in it.
+
+The page is read as a sequence of lines (`lines.py`), each classified once by rule-based readers
+(furniture, dates, bylines). A learned line labeller (`labeller.py`) decides from those features
+which line is the headline and which lines are the body; further full articles in the file are
+found after the main one (`assemble.py`). The publication date (`dating.py`) and the publisher
+(`publisher.py`) are chosen among the candidates the page's zones offer, each with a confidence.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+from .. import boilerplate as bp
+from ..metadata import canonical_publisher, outlets, publisher_from_copyright
+from ..model import Article, FileOutcome
+from ..reader import SourceText, UnreadableInput, read_source
+from .assemble import build_article, find_regions
+from .labeller import LineLabeller
+from .lines import prepare_lines
+
+__all__ = ["extract_articles", "extract_file", "printable_name"]
+
+
+@cache
+def default_labeller() -> LineLabeller:
+    """The packaged line model, loaded once per process."""
+    return LineLabeller()
+
+
+def extract_articles(source: SourceText, source_name: str, labeller: LineLabeller | None = None) -> list[Article]:
+    """All articles in one decoded file, main article first."""
+    lines = prepare_lines(source.text)
+    page_publisher = None
+    for line in reversed(lines):
+        if line.furniture and line.furniture.kind is bp.Kind.COPYRIGHT:
+            page_publisher = publisher_from_copyright(line.text)
+            break
+    if page_publisher is None and (outlet := outlets().by_domain(source.text)):
+        page_publisher = outlet.ar
+    regions = find_regions(lines, labeller or default_labeller())
+    articles = []
+    for index, region in enumerate(regions):
+        article = build_article(lines, region, index, source_name, page_publisher)
+        article.encoding = source.encoding
+        article.warnings = [*source.warnings, *article.warnings]
+        articles.append(article)
+    if source.kind == "html" and articles:
+        _apply_html_meta(articles[0], source.html_meta)
+    return articles
+
+
+def _apply_html_meta(article: Article, meta: dict[str, str | None]) -> None:
+    """Metadata from the HTML <head> (via trafilatura) outranks guesses from the text."""
+    if meta.get("title"):
+        article.title = meta["title"]
+        article.confidence["title"] = 0.9
+    if meta.get("date"):
+        article.date, article.time = meta["date"], None
+        article.date_source, article.date_confidence = "html-meta", "high"
+        article.confidence["date"] = 0.95
+    if meta.get("sitename") and article.publisher_source in (None, "first-line", "mention"):
+        article.publisher, article.publisher_en = canonical_publisher(meta["sitename"] or "")
+        article.publisher_source = "html-meta"
+        article.confidence["publisher"] = 0.85
+    if meta.get("author") and not article.byline:
+        article.byline = meta["author"]
+
+
+def printable_name(name: str) -> str:
+    """A file name as text that UTF-8 (the report, the page metadata) can carry.
+
+    On Linux a name is bytes: those that are not UTF-8 reach Python as lone surrogates, which no
+    UTF-8 writer accepts. They are shown as Python escapes ("\\xff"), so the name stays recognisable.
+    """
+    return os.fsencode(name).decode("utf-8", errors="backslashreplace")
+
+
+def extract_file(path: Path, source_name: str, max_bytes: int) -> tuple[FileOutcome, list[Article]]:
+    """Read and extract one file; bad input becomes a rejected outcome, never an exception."""
+    source_name = printable_name(source_name)
+    try:
+        source = read_source(path, max_bytes=max_bytes)
+    except UnreadableInput as error:
+        return FileOutcome(source_name, "rejected", reason=str(error)), []
+    articles = extract_articles(source, source_name)
+    if not articles or not any(a.paragraphs for a in articles):
+        return FileOutcome(source_name, "rejected", reason="no article text found",
+                           encoding=source.encoding, warnings=source.warnings), []
+    return FileOutcome(source_name, "ok", encoding=source.encoding, articles=len(articles),
+                       warnings=source.warnings), articles
