@@ -275,13 +275,37 @@ def encode_page(rng: random.Random, text: str) -> tuple[bytes, str]:
     return text.encode("utf-8"), "utf-8"
 
 
-def synthesise(folder: Path, count: int, seed: int) -> dict[str, int]:
+REAL_PAGES = [*sorted((ROOT.parent / "shared" / "devset" / "real" / "cases").glob("*.txt")),
+              *sorted((ROOT / "seeds").glob("*.txt"))]
+
+
+def real_layout(rng: random.Random, pages: list[str], pool: list[str], number: int) -> str:
+    """A real page (../shared/devset/real or seeds/, read where it lies) made unique: one of its body
+    sentences swapped for a pool sentence and a numbered line added, so duplicate detection sees a new
+    article while the page keeps its real furniture."""
+    text = rng.choice(pages)
+    lines = text.split("\n")
+    long = [i for i, line in enumerate(lines) if len(line) > 120]
+    if long:
+        i = rng.choice(long)
+        lines[i] = f"{rng.choice(pool)} {lines[i]}"
+    return "\n".join(lines) + f"\n\n{rng.choice(pool)} ({number})\n"
+
+
+def synthesise(folder: Path, count: int, seed: int, real_share: float = 0.5) -> dict[str, int]:
+    """`count` files: a `real_share` of real page layouts made unique, the rest synthetic pages."""
     rng = random.Random(seed)
     pool = sentence_pool()
+    pages = [p.read_text(encoding="utf-8") for p in REAL_PAGES if p.exists()]
     folder.mkdir(parents=True, exist_ok=True)
     encodings: dict[str, int] = {}
     for i in range(count):
-        data, encoding = encode_page(rng, make_page(rng, pool))
+        if pages and rng.random() < real_share:
+            text = real_layout(rng, pages, pool, i)
+            encodings["real layout"] = encodings.get("real layout", 0) + 1
+        else:
+            text = make_page(rng, pool)
+        data, encoding = encode_page(rng, text)
         (folder / f"{i:05d}.txt").write_bytes(data)
         encodings[encoding] = encodings.get(encoding, 0) + 1
     return encodings
@@ -311,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", metavar="DIR", help="build in DIR (must be new or empty) and keep it")
     ap.add_argument("--work-dir", metavar="DIR", help="make the temporary folder in DIR (default: .bench/)")
     ap.add_argument("--seed", type=int, default=20240918)
+    ap.add_argument("--real-share", type=float, default=0.5,
+                    help="share of files copied from real page layouts (../shared/devset/real, seeds/)")
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds before the extractor is stopped")
     args = ap.parse_args(argv)
 
@@ -328,7 +354,7 @@ def run(work: Path, args: argparse.Namespace) -> int:
     inputs, out_path, report_path = work / "articles", work / "out.jsonl", work / "report.json"
     print(f"machine: {machine_state(work)}", flush=True)
     t0 = time.perf_counter()
-    encodings = synthesise(inputs, args.count, args.seed)
+    encodings = synthesise(inputs, args.count, args.seed, args.real_share)
     print(f"synthesised {args.count} files in {time.perf_counter() - t0:.1f} s under {inputs} "
           f"({', '.join(f'{k} {v}' for k, v in sorted(encodings.items()))})")
 
