@@ -44,6 +44,9 @@ class Settings:
     # Worker processes for extraction; 1 below this many files (start-up costs more than it saves).
     jobs: int = max(1, os.cpu_count() or 1)
     parallel_threshold: int = 64
+    # A symbolic link below seeds/ leading outside the archive is refused: the archive publishes what
+    # it holds, not whatever on the machine a link points to. True accepts such links.
+    allow_links_outside: bool = False
     # Translation memory and human-reviewed translations live in the repository (committable).
     translations_dir: Path = PROJECT_ROOT / "translations"
     # Where Argos packages are installed; None = where argostranslate puts them.
