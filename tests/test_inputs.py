@@ -247,3 +247,44 @@ def test_extract_shows_escaped_names_on_stderr(tmp_path: Path) -> None:
     result = run_cli("extract", str(tmp_path), "-v", timeout=60)
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr
     assert f"error: {tmp_path}/{printable_name(ESCAPES)}: not Arabic text" in result.stderr
+
+
+# --- 4. text kept as typed (the reader's part) ---------------------------------------------------------
+
+
+def _extract_one(path: Path) -> tuple[dict, list[dict]]:
+    result = extract_all([str(path)], DEFAULT)
+    [outcome] = result.outcomes
+    return vars(outcome), [article.to_json() for article in result.articles]
+
+
+def test_separators_inside_a_line_do_not_split_it(tmp_path: Path) -> None:
+    """A vertical tab or form feed inside the headline (and NEL, U+2028 in a paragraph) left the
+    headline cut in two; the words stay on their line, apart."""
+    original = SEEDS[0].read_text(encoding="utf-8")
+    _, [plain] = _extract_one(SEEDS[0])
+    words = plain["title"].split(" ")
+    assert len(words) >= 4
+    damaged = original.replace(plain["title"], f"{words[0]}\x0b{' '.join(words[1:3])}\x0c{' '.join(words[3:])}")
+    first = plain["paragraphs"][0].split(" ")
+    damaged = damaged.replace(plain["paragraphs"][0], f"{' '.join(first[:3])}\u2028{' '.join(first[3:6])}\x85"
+                                                      f"{' '.join(first[6:])}")
+    (tmp_path / "separators.txt").write_text(damaged, encoding="utf-8")
+    outcome, [article] = _extract_one(tmp_path / "separators.txt")
+    assert outcome["status"] == "ok"
+    assert article["title"] == plain["title"]
+    assert article["paragraphs"][0].split() == plain["paragraphs"][0].split()
+    assert len(article["paragraphs"]) == len(plain["paragraphs"]) and article["date"] == plain["date"]
+
+
+def test_a_text_article_quoting_many_tags_is_read_as_text(tmp_path: Path) -> None:
+    quoted = ('يشرح الكاتب الوسوم <p> و<div> و<span> و<br> و<a href="x"> و<table> و<tr> و<td> و<li> و<ul> '
+              "التي تبني بها صفحات الويب في مقاله الأسبوعي عن تقنيات النشر الرقمي الحديثة.")
+    original = SEEDS[0].read_text(encoding="utf-8")
+    _, [plain] = _extract_one(SEEDS[0])
+    last = plain["paragraphs"][-1]
+    (tmp_path / "tags.txt").write_text(original.replace(last, f"{last}\n\n{quoted}"), encoding="utf-8")
+    outcome, [article] = _extract_one(tmp_path / "tags.txt")
+    assert outcome["status"] == "ok" and article["title"] == plain["title"]
+    assert quoted in article["paragraphs"]
+    assert [p for p in article["paragraphs"] if p != quoted] == plain["paragraphs"]
