@@ -22,6 +22,7 @@ from .atomic import atomic_write_text
 from .config import Settings
 from .extract import extract_file
 from .filenames import printable_name
+from .forked import die_with
 from .manifest import FileState
 from .model import Article, FileOutcome
 
@@ -384,7 +385,9 @@ def _extract_items(jobs: list[tuple[InputFile, int | None]], settings: Settings,
         size = max(8, len(jobs) // (settings.jobs * 8))
         chunks = [jobs[i: i + size] for i in range(0, len(jobs), size)]
         out = []
-        with ProcessPoolExecutor(settings.jobs) as pool:
+        # Each worker dies with this process (forked.die_with): a build killed mid-extraction
+        # otherwise left them blocked for ever, each holding open the pipes the others wait on.
+        with ProcessPoolExecutor(settings.jobs, initializer=die_with, initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_extract_chunk, chunk, settings.max_input_bytes, record) for chunk in chunks]
             for future, chunk in zip(futures, chunks, strict=True):
                 out.extend(future.result())
