@@ -210,11 +210,13 @@ def _mkdocs(args: argparse.Namespace, command: list[str]) -> NoReturn:
     """
     import os
 
-    from .site import ENV_ALLOW_LINKS_OUTSIDE, ENV_PACKAGES_DIR, ENV_REQUIRE_TRANSLATION
+    from .site import ENV_ALLOW_LINKS_OUTSIDE, ENV_PACKAGES_DIR, ENV_REQUIRE_TRANSLATION, ENV_WAIT_LOCK
 
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     if args.allow_links_outside:
         env[ENV_ALLOW_LINKS_OUTSIDE] = "1"
+    if getattr(args, "wait_lock", False):
+        env[ENV_WAIT_LOCK] = "1"
     if getattr(args, "require_translation", False):
         env[ENV_REQUIRE_TRANSLATION] = "1"
     if args.packages_dir:
@@ -305,6 +307,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--require-translation", action="store_true",
                        help="fail when a sentence has no translation (no model and not in the memory)")
     build.add_argument("--packages-dir", metavar="DIR", help="Argos packages folder (default: argostranslate's)")
+    build.add_argument("--wait-lock", action="store_true",
+                       help="when another build of the archive is running, wait for it to end (default: refuse "
+                            "to start, naming its PID); `serve` always waits")
     build.add_argument("--allow-links-outside", action="store_true", help=LINKS_HELP)
     build.set_defaults(handler=cmd_build)
 

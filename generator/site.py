@@ -27,6 +27,7 @@ from .translate import translate_articles
 # because MkDocs runs the hook in its own process.
 ENV_REQUIRE_TRANSLATION = "ARCHIVE_REQUIRE_TRANSLATION"
 ENV_PACKAGES_DIR = "ARCHIVE_PACKAGES_DIR"
+ENV_WAIT_LOCK = "ARCHIVE_WAIT_LOCK"  # "1": wait for another build of the archive to end (buildlock.py)
 ENV_ALLOW_LINKS_OUTSIDE = "ARCHIVE_ALLOW_LINKS_OUTSIDE"  # "1": accept seeds/ links leading outside the archive
 
 
