@@ -32,7 +32,7 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     from .duplicates import merge_duplicates
     from .pipeline import discover
 
-    total = len(discover(args.paths)[0])
+    total = len(discover(args.paths, allow_links_outside=settings.allow_links_outside)[0])
     with progress_bar("extracting", total, unit="files") as advance:
         result = merge_duplicates(extract_all(args.paths, settings, progress=advance))
     # By default every file keeps its own records (extraction is judged file by file), the copies
