@@ -77,8 +77,8 @@ def files_below(folder: str, boundaries: tuple[str, ...] | None = None
     build's input fingerprint (generator/site.py) both walk with it.
 
     A symbolic link is followed to a regular file only; one whose target lies outside every folder
-    of `boundaries` (resolved paths; None: anywhere) is refused, so that an archive never publishes a file from
-    elsewhere on the machine that a link points to."""
+    of `boundaries` (resolved paths; None: anywhere) is refused, so that an archive never publishes
+    a file from elsewhere on the machine that a link points to."""
     found: list[tuple[str, os.DirEntry[str]]] = []
     unread: list[Unread] = []
 
@@ -169,7 +169,7 @@ def discover(paths: Iterable[str], base: Path | None = None, allow_links_outside
                     problems.append(FileOutcome(printable_name(real), "skipped", reason="hidden file"))
                 else:
                     found.append(InputFile(os.path.join(given, rel), printable_name(real), os.fsencode(real)))
-            for odd in unread:
+            for odd in sorted(unread, key=lambda u: u.rel.split("/")):  # listing order varies: sorted
                 real = prefix + odd.rel if odd.rel else shown.as_posix()
                 hidden = _hidden(odd.rel) if odd.rel else False
                 problems.append(FileOutcome(printable_name(real), "skipped" if hidden else odd.status,

@@ -86,8 +86,9 @@ def test_extraction_workers_die_with_a_killed_build(tmp_path: Path, cleanup: lis
         workers = descendants(build.pid)  # the first children of a build are its extraction workers
         time.sleep(0.01)
     assert len(workers) >= 2, "the build never started its extraction workers"
-    time.sleep(0.5)  # busy extracting, writing results
+    time.sleep(0.3)  # busy extracting, writing results
     workers = descendants(build.pid)
+    assert len(workers) >= 2, "extraction ended before the kill: make the files longer"
     os.kill(build.pid, signal.SIGKILL)  # the build alone, as a crash or the OOM killer would
     build.wait()
     deadline = time.monotonic() + 5
