@@ -34,7 +34,8 @@ _held: dict[Path, int] = {}
 
 
 class BuildLocked(Exception):
-    """Another build of the archive holds the lock; the message is one line for the user."""
+    """Another build of the archive holds the lock (or the lock file cannot be opened); the message
+    is one line for the user."""
 
 
 def lock_path(root: Path) -> Path:
@@ -56,8 +57,12 @@ def acquire(root: Path, wait: bool, on_wait: Callable[[str], None] | None = None
     path = lock_path(root)
     if path in _held:
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise BuildLocked(f"cannot open the build lock {printable_name(str(path))}: {reason}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
