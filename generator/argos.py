@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import _TOKEN, fsync_directory, is_stale_temp
+from .filenames import printable_name
 from .memory import version_key
 
 INSTALL_HELP = (
@@ -71,14 +72,15 @@ def read_package(folder: Path) -> ArgosPackage:
     try:
         meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise PackageError(f"{folder}: unreadable metadata.json ({error})") from error
+        raise PackageError(f"{printable_name(str(folder))}: unreadable metadata.json ({error})") from error
     from_code, to_code = meta.get("from_code"), meta.get("to_code")
     if not from_code or not to_code:
-        raise PackageError(f"{folder}: metadata.json names no from_code/to_code")
+        raise PackageError(f"{printable_name(str(folder))}: metadata.json names no from_code/to_code")
     code = meta.get("code") or f"translate-{from_code}_{to_code}"
     package = ArgosPackage(folder, code, str(meta.get("package_version", "0")), from_code, to_code)
     if not (package.model_dir / "model.bin").is_file() or not package.sentencepiece_model.is_file():
-        raise PackageError(f"{folder}: not a CTranslate2 + SentencePiece package (no model/ or sentencepiece.model)")
+        raise PackageError(f"{printable_name(str(folder))}: not a CTranslate2 + SentencePiece package "
+                           "(no model/ or sentencepiece.model)")
     return package
 
 
@@ -163,13 +165,13 @@ def install_package_file(archive: Path, directory: Path | None = None) -> ArgosP
     installed; its hidden leftover is ignored by `installed_packages` and removed by the next install.
     """
     if not zipfile.is_zipfile(archive):
-        raise PackageError(f"{archive}: not an .argosmodel package (not a zip archive)")
+        raise PackageError(f"{printable_name(str(archive))}: not an .argosmodel package (not a zip archive)")
     with zipfile.ZipFile(archive) as zipped:
         names = zipped.namelist()
         tops = {name.split("/", 1)[0] for name in names if name.strip("/")}
         top = next(iter(tops)) if len(tops) == 1 else ""
         if not top or top.startswith(".") or f"{top}/metadata.json" not in names:
-            raise PackageError(f"{archive}: expected one top-level folder holding metadata.json")
+            raise PackageError(f"{printable_name(str(archive))}: expected one top-level folder holding metadata.json")
         target = packages_dir(directory)
         target.mkdir(parents=True, exist_ok=True)
         remove_stale_installs(target)
@@ -180,7 +182,7 @@ def install_package_file(archive: Path, directory: Path | None = None) -> ArgosP
             try:
                 zipped.extractall(temp)
             except (zipfile.BadZipFile, EOFError, zlib.error) as error:
-                raise PackageError(f"{archive}: damaged package file ({error})") from error
+                raise PackageError(f"{printable_name(str(archive))}: damaged package file ({error})") from error
             staged = temp / top
             read_package(staged)  # a bad package is refused before anything installed is touched
             _fsync_tree(staged)

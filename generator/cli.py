@@ -12,6 +12,7 @@ from typing import NoReturn
 
 from . import __version__
 from .config import DEFAULT, Settings
+from .filenames import printable_name
 from .pipeline import ExtractResult, extract_all, write_report
 from .progress import progress_bar
 
@@ -37,7 +38,7 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     from .duplicates import merge_duplicates
     from .pipeline import discover
 
-    total = len(discover(args.paths)[0])
+    total = len(discover(args.paths, allow_links_outside=settings.allow_links_outside)[0])
     with progress_bar("extracting", total, unit="files") as advance:
         result = merge_duplicates(extract_all(args.paths, settings, progress=advance))
     # By default every file keeps its own records (extraction is judged file by file), the copies
@@ -91,8 +92,6 @@ def _source_name(given: str, root: Path) -> str:
     """The name the build gives the input `given` however it was typed ("./seeds/x.txt", absolute,
     from another folder): its path relative to the archive root ("seeds/x.txt"); outside the
     archive, its absolute path."""
-    from .extract import printable_name
-
     path = Path(os.path.abspath(given))
     for candidate, base in ((path, root), (path.parent.resolve() / path.name, root.resolve())):
         if candidate.is_relative_to(base):
@@ -103,15 +102,12 @@ def _source_name(given: str, root: Path) -> str:
 def _extract_in_archive(paths: list[str], settings: Settings) -> ExtractResult:
     """Extract `paths`, naming every file as the build does, so that translations, the records'
     `source` and human reviews (translations/reviewed/, named from the source) match the site's."""
-    from .extract import printable_name
-
     typed = [os.path.abspath(given) for given in paths]
-    result = extract_all(typed, settings)
+    result = extract_all(typed, settings, archive=settings.root)
     prefixes = sorted(((printable_name(Path(t).as_posix()), _source_name(t, settings.root)) for t in typed),
                       key=lambda item: len(item[0]), reverse=True)
 
-    def rename(source: str) -> str:
-        shown = printable_name(source)
+    def rename(shown: str) -> str:  # a source as extraction printed it (filenames.py)
         for prefix, name in prefixes:
             if shown == prefix:
                 return name
@@ -119,7 +115,7 @@ def _extract_in_archive(paths: list[str], settings: Settings) -> ExtractResult:
             if shown.startswith(folder):  # a file found under a folder given
                 rest = shown[len(folder):]
                 return rest if name == "." else f"{name}/{rest}"
-        return source
+        return shown
 
     for outcome in result.outcomes:
         outcome.source = rename(outcome.source)
@@ -185,13 +181,15 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
         except (PackageError, OSError) as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
-        print(f"installed {package.code} {package.version} ({package.from_code}→{package.to_code}) in {package.path}")
+        print(f"installed {package.code} {package.version} ({package.from_code}→{package.to_code}) in "
+              f"{printable_name(str(package.path))}")
         return 0
     packages = installed_packages(directory)
     if not packages:
-        print(f"no Argos packages in {packages_dir(directory)}")
+        print(f"no Argos packages in {printable_name(str(packages_dir(directory)))}")
     for package in packages:
-        print(f"{package.code}\t{package.version}\t{package.from_code}→{package.to_code}\t{package.path}")
+        print(f"{package.code}\t{package.version}\t{package.from_code}→{package.to_code}\t"
+              f"{printable_name(str(package.path))}")
     return 0
 
 
@@ -203,11 +201,11 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
     result = _extract_in_archive([args.source], settings)
     chosen = [a for a in result.articles if a.index == args.index]
     if not chosen:
-        print(f"error: {args.source}: no article with index {args.index}", file=sys.stderr)
+        print(f"error: {printable_name(args.source)}: no article with index {args.index}", file=sys.stderr)
         return 1
     translate_articles(chosen, settings)
     path = write_review_template(chosen[0], settings.translations_dir / "reviewed")
-    print(f"edit {path}: its English replaces the machine translation on the next build")
+    print(f"edit {printable_name(str(path))}: its English replaces the machine translation on the next build")
     return 0
 
 
@@ -302,9 +300,13 @@ def _mkdocs(args: argparse.Namespace, command: list[str]) -> NoReturn:
     """
     import os
 
-    from .site import ENV_PACKAGES_DIR, ENV_REQUIRE_TRANSLATION
+    from .site import ENV_ALLOW_LINKS_OUTSIDE, ENV_PACKAGES_DIR, ENV_REQUIRE_TRANSLATION, ENV_WAIT_LOCK
 
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    if args.allow_links_outside:
+        env[ENV_ALLOW_LINKS_OUTSIDE] = "1"
+    if getattr(args, "wait_lock", False):
+        env[ENV_WAIT_LOCK] = "1"
     if getattr(args, "require_translation", False):
         env[ENV_REQUIRE_TRANSLATION] = "1"
     if args.packages_dir:
@@ -336,6 +338,8 @@ def _add_translation_options(parser: argparse.ArgumentParser) -> None:
                         help="translation memory and reviews (default: translations/)")
 
 
+LINKS_HELP = ("read files that symbolic links below a folder given lead to outside that folder and the archive "
+              "(default: refuse them, each reported with the reason)")
 ARCHIVE_HELP = ("mkdocs.yml of the archive the files belong to: sources are named relative to its folder and "
                 "its translations/ is used (default: the nearest mkdocs.yml above the first file, else the "
                 "repository's)")
@@ -363,6 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="refuse input files larger than this (default: %(default)s)")
     extract.add_argument("--jobs", type=int, default=DEFAULT.jobs, help="worker processes")
     extract.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
+    extract.add_argument("--allow-links-outside", action="store_true", help=LINKS_HELP)
     extract.set_defaults(handler=cmd_extract)
 
     translate = sub.add_parser("translate", help="extract and translate to English (offline, Argos models)")
@@ -374,6 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     translate.add_argument("--config", metavar="FILE", help=ARCHIVE_HELP)
     _add_translation_options(translate)
     translate.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
+    translate.add_argument("--allow-links-outside", action="store_true", help=LINKS_HELP)
     translate.set_defaults(handler=cmd_translate)
 
     models = sub.add_parser("models", help="list or install Argos Translate packages (offline)")
@@ -391,12 +397,17 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--require-translation", action="store_true",
                        help="fail when a sentence has no translation (no model and not in the memory)")
     build.add_argument("--packages-dir", metavar="DIR", help="Argos packages folder (default: argostranslate's)")
+    build.add_argument("--wait-lock", action="store_true",
+                       help="when another build of the archive is running, wait for it to end (default: refuse "
+                            "to start, naming its PID); `serve` always waits")
+    build.add_argument("--allow-links-outside", action="store_true", help=LINKS_HELP)
     build.set_defaults(handler=cmd_build)
 
     serve = sub.add_parser("serve", help="serve the site locally; edits to seeds/ regenerate it live")
     serve.add_argument("--config", default=str(DEFAULT.root / "mkdocs.yml"), help="mkdocs.yml to serve")
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT")
     serve.add_argument("--packages-dir", metavar="DIR", help="Argos packages folder (default: argostranslate's)")
+    serve.add_argument("--allow-links-outside", action="store_true", help=LINKS_HELP)
     serve.set_defaults(handler=cmd_serve)
 
     review = sub.add_parser("review", help="start a human review of one article's English")
@@ -442,8 +453,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = replace(DEFAULT, **{k: v for k, v in (("max_input_bytes", getattr(args, "max_bytes", None)),
-                                                     ("jobs", getattr(args, "jobs", None))) if v})
+    options = (("max_input_bytes", getattr(args, "max_bytes", None)), ("jobs", getattr(args, "jobs", None)),
+               ("allow_links_outside", getattr(args, "allow_links_outside", None)))
+    settings = replace(DEFAULT, **{k: v for k, v in options if v})
     try:
         return args.handler(args, settings)
     except KeyboardInterrupt:

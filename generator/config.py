@@ -48,6 +48,9 @@ class Settings:
     corrections_dir: Path = PROJECT_ROOT / "corrections"
     # Fields whose extraction confidence is below this are listed by `python -m generator check`.
     review_threshold: float = 0.7
+    # A symbolic link below seeds/ leading outside the archive is refused: the archive publishes what
+    # it holds, not whatever on the machine a link points to. True accepts such links.
+    allow_links_outside: bool = False
     # Translation memory and human-reviewed translations live in the repository (committable).
     translations_dir: Path = PROJECT_ROOT / "translations"
     # Where Argos packages are installed; None = where argostranslate puts them.

@@ -32,7 +32,7 @@ from .render import LineCache, PageState
 if TYPE_CHECKING:
     from .duplicates import _Features
 
-FORMAT = 4
+FORMAT = 5  # 4: files keyed by their real path (bytes); 5: and by the correction applied
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class DuplicateCache:
 @dataclass
 class Manifest:
     code: str = ""
-    files: dict[str, FileState] = field(default_factory=dict)  # input name → state
+    files: dict[bytes, FileState] = field(default_factory=dict)  # input's real path (pipeline.InputFile.key) → state
     translations: dict[str, bytes | memoryview] = field(default_factory=dict)  # key → pickled (Translation, units)
     by_text: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # content hash → (article id, names)
     duplicates: DuplicateCache = field(default_factory=DuplicateCache)
@@ -95,7 +95,7 @@ class _Index:
 
     manifest: Manifest
     pack: str  # file name of the pack, in the manifest's folder
-    files: dict[str, tuple[int, int, str, int, int]]  # name → size, mtime_ns, sha256, offset, length
+    files: dict[bytes, tuple[int, int, str, int, int]]  # real path → size, mtime_ns, sha256, offset, length
     translations: dict[str, tuple[int, int]]  # key → offset, length
     pages: dict[str, tuple[str, int, int]]  # the manifest's PageStates as plain tuples (which pickle faster)
 

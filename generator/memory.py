@@ -4,10 +4,16 @@ Why JSONL in the repository rather than SQLite: the file is sorted and holds one
 line, so `git diff` shows exactly which sentences were (re)translated, and a CI site build (or a
 reader's machine without the model) renders English pages from the committed memory alone.
 
-Crash safety: new entries are appended as whole lines and fsync'd after each chunk; a run killed
-mid-write leaves at most one torn last line, which the next open trims. At the end of a run the
-file is rewritten sorted (temporary file + rename), so an interrupted compaction loses nothing,
-and the next open removes the temporary file it left (the folder is committed to git).
+Crash safety: each chunk of new entries is appended in one write, opened by a blank line, and
+fsync'd; a run killed mid-write leaves at most one torn last line. The next open then drops the
+whole chunk that line belongs to (from its blank line on), not the torn line alone: the resumed
+run translates that chunk again with the same neighbours, so its entries come out byte for byte
+as an uninterrupted run's. (CTranslate2's output for a sentence depends on the batch it is decoded
+in: beam search reports the first step's attention of the batch's first sentence for all of them,
+and padding moves the rest by rounding; re-translating only the torn sentence, in a different
+batch, stored a different `align`.) At the end of a run the file is rewritten sorted, without the
+blank lines (temporary file + rename), so an interrupted compaction loses nothing, and the next
+open removes the temporary file it left (the folder is committed to git).
 """
 
 from __future__ import annotations
@@ -57,13 +63,16 @@ class TranslationMemory:
         if not self.path.exists():
             return
         data = self.path.read_bytes()
-        good_end = data.rfind(b"\n") + 1
-        if good_end < len(data):  # a torn line from a killed run: drop it so appends start clean
+        if data and not data.endswith(b"\n"):  # a torn line from a killed run: drop its chunk
+            good_end = _chunk_start(data)
             with self.path.open("r+b") as handle:
                 handle.truncate(good_end)
             data = data[:good_end]
+        # Lines end at LF only: a JSON string may hold U+2028, U+0085 ..., where splitlines() breaks.
+        lines = [line for line in data.decode("utf-8").split("\n") if line]
+        if len(lines) < data.count(b"\n"):  # chunk marks: the file is an interrupted run's log
+            self._needs_compact = True
         keys: list[str] = []
-        lines = data.decode("utf-8").splitlines()
         for entry in self._parse_all(lines) or self._parse_each(lines):
             self.entries[entry.src] = entry
             keys.append(entry.src)
@@ -102,10 +111,12 @@ class TranslationMemory:
         if not entries:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        lines = "".join(json.dumps(asdict(e), ensure_ascii=False, separators=(",", ":")) + "\n" for e in entries)
+        # The chunk's blank line first: where a reopening cuts when the chunk is torn (see the module).
+        chunk = "\n" + "".join(json.dumps(asdict(e), ensure_ascii=False, separators=(",", ":")) + "\n"
+                               for e in entries)
         created = not self.path.exists()
         with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(lines)
+            handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         if created:  # a new file's name is durable only once its folder is synced
@@ -126,6 +137,17 @@ class TranslationMemory:
         if not self.path.exists() or self.path.read_text(encoding="utf-8") != text:
             atomic_write_text(self.path, text)
         self._needs_compact = False
+
+
+def _chunk_start(data: bytes) -> int:
+    """Where the last chunk of a torn memory file began: its blank line (JSON lines never hold a raw
+    LF, so an empty line is a chunk's mark), else the end of the last whole line."""
+    mark = data.rfind(b"\n\n")
+    if mark >= 0:
+        return mark + 1  # keep the LF ending the line before the chunk
+    if data.startswith(b"\n"):
+        return 0  # the file's first chunk
+    return data.rfind(b"\n") + 1
 
 
 def find_memory(directory: Path, from_code: str, to_code: str) -> str | None:

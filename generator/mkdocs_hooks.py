@@ -20,7 +20,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from generator import generated_pages, page_workers, site_folder
+from generator import buildlock, generated_pages, page_workers, site_folder
 from generator.atomic import remove_stale_temps
 from generator.config import Settings
 from generator.feeds import write_feeds, write_sitemap
@@ -36,6 +36,7 @@ from generator.search import (
 )
 from generator.site import (
     ENV_REQUIRE_TRANSLATION,
+    ENV_WAIT_LOCK,
     BuildError,
     article_metas,
     generate_docs,
@@ -93,6 +94,14 @@ def on_pre_build(config: MkDocsConfig) -> None:
     global _site_inventory
     if _nested(config):
         return  # docs/archive/ was generated moments ago, by this command's first language
+    # One build of the archive at a time (buildlock.py), before anything is written. A build refuses
+    # unless asked to wait; serving waits (its rebuilds follow edits). Released when the build ends
+    # (_finish_build, on_build_error, on_shutdown) or, however this process ends, by the kernel.
+    try:
+        buildlock.acquire(_settings(config).root, wait=_command != "build" or os.environ.get(ENV_WAIT_LOCK) == "1",
+                          on_wait=lambda message: log.info("archive: %s", message))
+    except buildlock.BuildLocked as error:
+        raise Abort(f"archive: {error}") from error
     if _command == "build":  # site/ rewritten in place (site_folder.py)
         _site_inventory = site_folder.take_inventory(Path(config.site_dir), _language_roots(config))
     try:
@@ -127,6 +136,7 @@ def on_startup(command: str, dirty: bool) -> None:
 def on_shutdown() -> None:
     mkdocs.utils.clean_directory = _clean_directory
     mkdocs.utils.write_file = _write_file
+    buildlock.release_all()
 
 
 def _keep_site(directory: str) -> None:
@@ -315,6 +325,7 @@ def _finish_build(config: MkDocsConfig) -> None:
             finish_search_index(_search_jobs.pop(0))
     except SearchIndexError as error:
         raise Abort(f"search index: {error}") from error
+    buildlock.release(_settings(config).root)  # this build has written all it writes
 
 
 on_post_build = CombinedEvent(_index_language, _finish_build)
@@ -341,6 +352,7 @@ def on_build_error(error: Exception) -> None:
     page_workers.stop(_workers)
     while _search_jobs:
         stop_search_index(_search_jobs.pop())
+    buildlock.release_all()  # the build stopped: the next one (a rebuild when serving) may start
 
 
 def on_serve(server: LiveReloadServer, config: MkDocsConfig, builder: object) -> LiveReloadServer:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
 import pickle
+import stat
 import struct
 import traceback
 from collections.abc import Callable, Iterable, Mapping
@@ -20,7 +22,9 @@ from .atomic import atomic_write_text
 from .checks import summary
 from .config import DEFAULT, Settings
 from .corrections import Correction, Corrections, apply_correction
-from .extract import extract_file, printable_name
+from .extract import extract_file
+from .filenames import printable_name
+from .forked import die_with
 from .manifest import FileState
 from .model import Article, FileOutcome
 
@@ -28,48 +32,115 @@ from .model import Article, FileOutcome
 @dataclass(frozen=True)
 class InputFile:
     where: str  # the file's path, to open it
-    name: str  # the path as the user gave it (or under the directory they gave)
+    name: str  # the path as the user gave it (or under the directory they gave), printable (filenames.py)
+    key: bytes  # the same path as the file system holds it: what the build manifest keys the file by
 
     @cached_property  # only for the files extracted: 5,000 Paths a run were a visible cost
     def path(self) -> Path:
         return Path(self.where)
 
 
-def files_below(folder: str) -> list[tuple[str, os.DirEntry[str]]]:
-    """Every file below `folder`, as (relative POSIX path, its os.scandir entry), unsorted: what
-    os.walk (not following links to folders) and os.path.isfile find, without a stat per file.
-    Input discovery and the build's input fingerprint (generator/site.py) both walk with it."""
+@dataclass(frozen=True)
+class Unread:
+    """A path found below a folder that is not read as an input, and why (for the report)."""
+
+    rel: str  # relative POSIX path, as the file system names it ("" for the folder itself)
+    status: str  # "rejected" or "skipped"
+    reason: str
+
+
+_KINDS = ((stat.S_ISFIFO, "FIFO"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "character device"),
+          (stat.S_ISBLK, "block device"))
+
+
+def _not_regular(mode: int) -> str:
+    return next((f"not a regular file ({kind})" for test, kind in _KINDS if test(mode)), "not a regular file")
+
+
+def _link_problem(error: OSError) -> str:
+    """Why a symbolic link cannot be followed."""
+    if error.errno == errno.ELOOP:
+        return "symlink loop"
+    if error.errno in (errno.ENOENT, errno.ENOTDIR):
+        return "dangling symlink (its target does not exist)"
+    return f"cannot read: {error.strerror or error}"
+
+
+def _inside(path: str, boundaries: tuple[str, ...]) -> bool:
+    real = os.path.realpath(path)
+    return any(real == folder or real.startswith(folder.rstrip(os.sep) + os.sep) for folder in boundaries)
+
+
+def files_below(folder: str, boundaries: tuple[str, ...] | None = None
+                ) -> tuple[list[tuple[str, os.DirEntry[str]]], list[Unread]]:
+    """Every regular file below `folder`, as (relative POSIX path, its os.scandir entry), unsorted,
+    and every other path found there with the reason it is not read: what os.walk (not following
+    links to folders) and os.path.isfile find, without a stat per file. Input discovery and the
+    build's input fingerprint (generator/site.py) both walk with it.
+
+    A symbolic link is followed to a regular file only; one whose target lies outside every folder
+    of `boundaries` (resolved paths; None: anywhere) is refused, so that an archive never publishes
+    a file from elsewhere on the machine that a link points to."""
     found: list[tuple[str, os.DirEntry[str]]] = []
+    unread: list[Unread] = []
 
     def walk(current: str, rel: str) -> None:
         try:
             entries = list(os.scandir(current))
-        except OSError:  # as os.walk: a folder that cannot be listed is left out
+        except OSError as error:
+            unread.append(Unread(rel.rstrip("/"), "rejected", f"cannot list folder: {error.strerror or error}"))
             return
         for entry in entries:
             name = rel + entry.name
             try:
-                if entry.is_dir():
-                    if not entry.is_symlink():
-                        walk(entry.path, name + "/")
-                elif entry.is_file():  # follows a link to a file, as os.path.isfile
+                if entry.is_symlink():
+                    _link(entry, name)
+                elif entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, name + "/")
+                elif entry.is_file(follow_symlinks=False):
                     found.append((name, entry))
-            except OSError:
-                continue
+                else:
+                    unread.append(Unread(name, "rejected", _not_regular(entry.stat(follow_symlinks=False).st_mode)))
+            except OSError as error:  # gone since the folder was listed, or unreadable
+                unread.append(Unread(name, "rejected", f"cannot read: {error.strerror or error}"))
+
+    def _link(entry: os.DirEntry[str], name: str) -> None:
+        try:
+            mode = entry.stat().st_mode  # follows the link
+        except OSError as error:
+            unread.append(Unread(name, "rejected", _link_problem(error)))
+            return
+        if boundaries is not None and not _inside(entry.path, boundaries):
+            unread.append(Unread(name, "rejected", "symlink to a path outside the archive (refused)"))
+        elif stat.S_ISDIR(mode):
+            unread.append(Unread(name, "skipped", "symlink to a folder (not followed)"))
+        elif stat.S_ISREG(mode):
+            found.append((name, entry))
+        else:
+            unread.append(Unread(name, "rejected", _not_regular(mode)))
+
     walk(folder, "")
-    return found
+    return found, unread
 
 
 def _files_under(folder: str) -> list[str]:
     """The relative paths of `files_below`, sorted as Path(p).parts (without 5,000 Paths)."""
-    return sorted((rel for rel, _ in files_below(folder)), key=lambda p: p.split("/"))
+    return sorted((rel for rel, _ in files_below(folder)[0]), key=lambda p: p.split("/"))
 
 
-def discover(paths: Iterable[str], base: Path | None = None) -> tuple[list[InputFile], list[FileOutcome]]:
-    """Files named, and every file under directories named (recursively, sorted).
+def _hidden(rel: str) -> bool:
+    return any(part.startswith(".") for part in rel.split("/"))
+
+
+def discover(paths: Iterable[str], base: Path | None = None, allow_links_outside: bool = False,
+             archive: Path | None = None) -> tuple[list[InputFile], list[FileOutcome]]:
+    """Files named, and every file under directories named (recursively, sorted); every other path
+    found, with the reason it is not read.
 
     Files are named as given, or relative to `base` (the archive root) when given, so that a
-    record's `source` ("seeds/x.txt") is the same on every machine and in every checkout.
+    record's `source` ("seeds/x.txt") is the same on every machine and in every checkout. A link
+    below a folder named must lead inside that folder or the archive root (`archive`, else `base`)
+    unless `allow_links_outside`; a file named itself is read wherever it is.
     """
     found: list[InputFile] = []
     problems: list[FileOutcome] = []
@@ -77,19 +148,38 @@ def discover(paths: Iterable[str], base: Path | None = None) -> tuple[list[Input
         path = Path(given)
         shown = Path(os.path.relpath(path, base)) if base is not None and path.resolve().is_relative_to(
             base.resolve()) else Path(given)
-        if path.is_dir():
+        try:
+            mode = os.stat(given).st_mode
+        except OSError as error:
+            if error.errno == errno.ENOENT and not os.path.islink(given):
+                reason = "no such file or directory"
+            else:
+                reason = _link_problem(error) if os.path.islink(given) else f"cannot read: {error.strerror or error}"
+            problems.append(FileOutcome(printable_name(given), "rejected", reason=reason))
+            continue
+        if stat.S_ISDIR(mode):
             prefix = shown.as_posix().rstrip("/") + "/" if shown.as_posix() != "." else ""
-            for rel in _files_under(given):
+            # The folder named, and the archive holding it (seeds/ may itself be a link to elsewhere).
+            root = archive if archive is not None else base
+            boundaries = None if allow_links_outside else tuple(
+                os.path.realpath(p) for p in (given, *([root] if root is not None else [])))
+            files, unread = files_below(given, boundaries)
+            for rel in sorted((rel for rel, _ in files), key=lambda p: p.split("/")):
                 # Strings joined, one Path each: `path / rel` twice per file was a visible cost at 5,000 files.
-                name = printable_name(prefix + rel)
-                if any(part.startswith(".") for part in rel.split("/")):
-                    problems.append(FileOutcome(name, "skipped", reason="hidden file"))
+                real = prefix + rel
+                if _hidden(rel):
+                    problems.append(FileOutcome(printable_name(real), "skipped", reason="hidden file"))
                 else:
-                    found.append(InputFile(os.path.join(given, rel), name))
-        elif path.is_file():
-            found.append(InputFile(given, given))
+                    found.append(InputFile(os.path.join(given, rel), printable_name(real), os.fsencode(real)))
+            for odd in sorted(unread, key=lambda u: u.rel.split("/")):  # listing order varies: sorted
+                real = prefix + odd.rel if odd.rel else shown.as_posix()
+                hidden = _hidden(odd.rel) if odd.rel else False
+                problems.append(FileOutcome(printable_name(real), "skipped" if hidden else odd.status,
+                                            reason="hidden file" if hidden else odd.reason))
+        elif stat.S_ISREG(mode):
+            found.append(InputFile(given, printable_name(given), os.fsencode(given)))
         else:
-            problems.append(FileOutcome(printable_name(given), "rejected", reason="no such file or directory"))
+            problems.append(FileOutcome(printable_name(given), "rejected", reason=_not_regular(mode)))
     return found, problems
 
 
@@ -151,16 +241,17 @@ class ExtractResult:
 
 
 def extract_all(paths: Iterable[str], settings: Settings, progress: Callable[[int], None] | None = None,
-                cache: dict[str, FileState] | None = None, base: Path | None = None,
-                stats: Mapping[str, tuple[int, int]] | None = None) -> ExtractResult:
+                cache: dict[bytes, FileState] | None = None, base: Path | None = None,
+                stats: Mapping[str, tuple[int, int]] | None = None, archive: Path | None = None) -> ExtractResult:
     """Extract every input; results keep input order whatever the parallelism.
 
     With `cache` (the manifest's file states, updated in place), a file whose size and mtime are
     unchanged, or whose bytes hash the same, is not extracted again: its recorded result is used.
     `stats` maps paths the caller has just looked at to their (size, mtime_ns), so that they are
     not looked at again (taken before reading, as here: a file changed since is seen next time).
+    `archive` is the archive root that links below the folders given may lead into (default `base`).
     """
-    items, problems = discover(paths, base)
+    items, problems = discover(paths, base, settings.allow_links_outside, archive)
     result = ExtractResult(outcomes=list(problems))
     corrections = Corrections(settings.corrections_dir)
     result.correction_errors = corrections.errors
@@ -190,10 +281,10 @@ def extract_all(paths: Iterable[str], settings: Settings, progress: Callable[[in
             size, mtime_ns, known = stamps[position]
             sha = known or content_id or f"size:{size}"
             fix = fixes.get(position)
-            cache[item.name] = FileState(size, mtime_ns, sha, _record((outcome, articles)), fix.digest if fix else "")
+            cache[item.key] = FileState(size, mtime_ns, sha, _record((outcome, articles)), fix.digest if fix else "")
     if cache is not None:
-        for name in set(cache) - {item.name for item in items}:
-            del cache[name]  # a removed input
+        for key in set(cache) - {item.key for item in items}:
+            del cache[key]  # a removed input
     for position in range(len(items)):
         outcome, articles = done[position]
         result.outcomes.append(outcome)
@@ -274,7 +365,7 @@ def _archive_name(item: InputFile, root: Path) -> str:
     return os.path.relpath(where, base).replace(os.sep, "/") if where.startswith(base + os.sep) else item.name
 
 
-def _recorded(item: InputFile, cache: dict[str, FileState], settings: Settings,
+def _recorded(item: InputFile, cache: dict[bytes, FileState], settings: Settings,
               stamps: dict[int, tuple[int, int, str | None]], position: int,
               stats: Mapping[str, tuple[int, int]] | None, corrections: str = "") -> bytes | memoryview | None:
     """The cached extraction of an unchanged file (same size and mtime, or same bytes) with the same
@@ -282,7 +373,7 @@ def _recorded(item: InputFile, cache: dict[str, FileState], settings: Settings,
 
     A file that must be extracted leaves its size, mtime and hash in `stamps`, for recording; the
     hash of a file the cache does not know is left to the extraction worker (None here)."""
-    state = cache.get(item.name)
+    state = cache.get(item.key)
     if state is not None and state.corrections != corrections:
         state = None  # a correction added, changed or removed: extract and correct again
     known = stats.get(item.where) if stats is not None else None
@@ -300,7 +391,7 @@ def _recorded(item: InputFile, cache: dict[str, FileState], settings: Settings,
         return state.extracted
     sha = _content_id(item.path, size, settings.max_input_bytes)
     if state.sha256 == sha:  # touched, not changed
-        cache[item.name] = FileState(size, mtime_ns, sha, state.extracted, corrections)
+        cache[item.key] = FileState(size, mtime_ns, sha, state.extracted, corrections)
         return state.extracted
     stamps[position] = (size, mtime_ns, sha)
     return None
@@ -323,7 +414,9 @@ def _extract_items(jobs: list[_Job], settings: Settings,
         size = max(8, len(jobs) // (settings.jobs * 8))
         chunks = [jobs[i: i + size] for i in range(0, len(jobs), size)]
         out = []
-        with ProcessPoolExecutor(settings.jobs) as pool:
+        # Each worker dies with this process (forked.die_with): a build killed mid-extraction
+        # otherwise left them blocked for ever, each holding open the pipes the others wait on.
+        with ProcessPoolExecutor(settings.jobs, initializer=die_with, initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_extract_chunk, chunk, settings.max_input_bytes, record) for chunk in chunks]
             for future, chunk in zip(futures, chunks, strict=True):
                 out.extend(future.result())

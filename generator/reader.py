@@ -14,7 +14,6 @@ import stat
 import threading
 import unicodedata
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -129,10 +128,12 @@ def decode_bytes(data: bytes) -> tuple[str, str, list[str]]:
 def clean_text(text: str) -> str:
     """Normalise line ends, invisible controls, spaces and Unicode composition; keep letters as written.
 
-    Steps: CRLF/CR (and other line separators) → LF; drop invisible bidi/zero-width/format controls;
-    NFC; tabs and Unicode spaces → " "; strip trailing spaces per line; drop leading/trailing blank
-    lines. Empty lines inside the text are kept because they separate paragraphs. Arabic letters are
-    never unified (alef/ya/ta marbuta forms stay as written): that is for matching, not for storage.
+    Steps: CRLF/CR → LF; other separators (vertical tab, form feed, FS/GS/RS/US, NEL, U+2028,
+    U+2029) → " ", so that a line breaks only where the text has a line end; drop invisible
+    bidi/zero-width/format controls; NFC; tabs and Unicode spaces → " "; strip trailing spaces per
+    line; drop leading/trailing blank lines. Empty lines inside the text are kept because they
+    separate paragraphs. Arabic letters are never unified (alef/ya/ta marbuta forms stay as
+    written): that is for matching, not for storage.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     # Regex substitution, not str.translate: translate takes a slow per-character path on
@@ -528,8 +529,12 @@ _CONTROLS = re.compile(r"[\x01-\x08\x0e-\x1a\x1c-\x1f]")
 # Cleaning tables
 # --------------------------------------------------------------------------------------------------
 
-# Other line separators become LF; U+2029 ends a paragraph, so it leaves a blank line.
-_LINE_BREAKS = {"\u2028": "\n", "\u2029": "\n\n", "\u0085": "\n", "\x0b": "\n", "\x0c": "\n"}
+# Separators other than CR and LF that str.splitlines() also breaks at: vertical tab, form feed,
+# the information separators (FS, GS, RS, and US with them), NEL, and U+2028/U+2029. In a copied
+# article they sit inside a line (a headline, a sentence), and breaking there cut the headline in
+# two and turned its end into body text. They become one space: the typed words stay as they are,
+# apart, and no later split (ours on "\n", or anyone's splitlines()) breaks the line there.
+_LINE_BREAKS = dict.fromkeys("\x0b\x0c\x1c\x1d\x1e\x1f\u0085\u2028\u2029", " ")
 _LINE_BREAK_RE = re.compile("[" + "".join(_LINE_BREAKS) + "]")
 
 # Invisible characters that web and word-processor copies leave behind. They carry no letters,
@@ -564,19 +569,25 @@ _HTML_START = re.compile(
     r"\A[\s\ufeff]*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])",
     re.IGNORECASE | re.DOTALL,
 )
-_HTML_TAG = re.compile(
-    r"<(?:p|div|meta|span|a|br|script|style|head|body|title|li|ul|ol|table|tr|td|h[1-6]|article|section"
-    r"|header|footer|nav|link|img)\b[^<>]*>",
-    re.IGNORECASE,
+# A page saved without its <html> element still opens with its <head> or <body>, and closes one.
+_PAGE_PART_START = re.compile(
+    r"\A[\s\ufeff]*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:head|body)[\s>]",
+    re.IGNORECASE | re.DOTALL,
 )
+_PAGE_PART_END = re.compile(r"</(?:head|body)\s*>", re.IGNORECASE)
 
 
 def _looks_like_html(text: str) -> bool:
-    """A saved web page: starts like one, or is dense with common HTML tags."""
-    if _HTML_START.match(text[:4096]):
+    """A saved web page: a document that opens as one (a doctype or <html>, after an XML declaration
+    and comments), or its <head> or <body> without the <html> around them, closed further on.
+
+    What the file is decides, not how many tags it holds: a text article quoting markup, or hostile
+    text full of tags, is text and is kept as typed (re-read as a page, its tags were stripped and
+    its title and paragraphs changed)."""
+    start = text[:4096]
+    if _HTML_START.match(start):
         return True
-    # islice: stop scanning a long page as soon as the threshold is reached.
-    return len(list(islice(_HTML_TAG.finditer(text), 10))) >= 10
+    return _PAGE_PART_START.match(start) is not None and _PAGE_PART_END.search(text) is not None
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -27,6 +27,8 @@ from .translate import translate_articles
 # because MkDocs runs the hook in its own process.
 ENV_REQUIRE_TRANSLATION = "ARCHIVE_REQUIRE_TRANSLATION"
 ENV_PACKAGES_DIR = "ARCHIVE_PACKAGES_DIR"
+ENV_WAIT_LOCK = "ARCHIVE_WAIT_LOCK"  # "1": wait for another build of the archive to end (buildlock.py)
+ENV_ALLOW_LINKS_OUTSIDE = "ARCHIVE_ALLOW_LINKS_OUTSIDE"  # "1": accept seeds/ links leading outside the archive
 
 
 class BuildError(Exception):
@@ -45,6 +47,8 @@ class GenerateSummary:
 def settings_from_env(settings: Settings) -> Settings:
     if os.environ.get(ENV_PACKAGES_DIR):
         settings = replace(settings, packages_dir=Path(os.environ[ENV_PACKAGES_DIR]))
+    if os.environ.get(ENV_ALLOW_LINKS_OUTSIDE) == "1":
+        settings = replace(settings, allow_links_outside=True)
     return settings
 
 
@@ -94,14 +98,18 @@ def forget_last_generation() -> None:
 
 
 def _file_stats(folder: Path) -> list[tuple[str, int, int]]:
-    """(path, size, mtime) of every file under `folder`, sorted."""
+    """(path, size, mtime) of every file under `folder`, sorted; a path that is not read (a FIFO,
+    a broken link, a folder that cannot be listed) with size and mtime -1, so that its coming or
+    going regenerates the report too."""
+    files, unread = files_below(str(folder))
     stats = []
-    for _, entry in files_below(str(folder)):
+    for _, entry in files:
         try:
             st = entry.stat()
         except OSError:  # gone since the folder was listed
             continue
         stats.append((entry.path, st.st_size, st.st_mtime_ns))
+    stats.extend((os.path.join(folder, odd.rel), -1, -1) for odd in unread)
     return sorted(stats)
 
 
@@ -160,7 +168,8 @@ def _generate(settings: Settings, require_translation: bool) -> GenerateSummary 
     try:
         extracted = extract_all([str(settings.seeds_dir)], settings, cache=manifest.files, base=settings.root,
                                 progress=_counter(files, len(fingerprint[0])),  # the seed files, just listed
-                                stats={path: (size, mtime_ns) for path, size, mtime_ns in fingerprint[0]})
+                                stats={path: (size, mtime_ns) for path, size, mtime_ns in fingerprint[0]
+                                       if size >= 0})
     finally:
         files.close()
     result = merge_duplicates(extracted, cache=manifest.duplicates)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import shutil
 from dataclasses import replace
@@ -142,8 +143,8 @@ def test_files_extracted_in_worker_processes_are_recorded_with_their_hash(tmp_pa
     pooled = pipeline.extract_all([str(seeds)], settings, cache=cache, base=tmp_path)
     alone = pipeline.extract_all([str(seeds)], replace(settings, jobs=1), base=tmp_path)
     assert pooled.articles == alone.articles and len(cache) == 15
-    for name, state in cache.items():
-        assert state.sha256 == hashlib.sha256((tmp_path / name).read_bytes()).hexdigest(), name
+    for name, state in cache.items():  # keyed by the real path (bytes)
+        assert state.sha256 == hashlib.sha256((tmp_path / os.fsdecode(name)).read_bytes()).hexdigest(), name
         recorded = pipeline._unrecord(state.extracted)[1]
         assert all("record_digest" in vars(article) for article in recorded)
 

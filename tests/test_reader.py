@@ -206,8 +206,11 @@ def test_line_endings_spaces_and_paragraphs() -> None:
     assert clean_text(dirty) == "  العنوان\n\nالفقرة الأولى\nسطر ثان\n\n\nالفقرة الثانية"
 
 
-def test_other_line_separators() -> None:
-    assert clean_text("أ\u2028ب\u2029ج\x0cد\u0085هـ") == "أ\nب\n\nج\nد\nهـ"
+def test_other_line_separators_do_not_break_lines() -> None:
+    """Issue 21: vertical tab, form feed and the other separators str.splitlines() breaks at sit inside
+    a typed line; they become spaces, and only CR/LF end lines."""
+    assert clean_text("أ\u2028ب\u2029ج\x0cد\u0085هـ\x0bو\x1cز\x1dح\x1eط") == "أ ب ج د هـ و ز ح ط"
+    assert clean_text("سطر\x0bواحد\nوسطر ثان").splitlines() == ["سطر واحد", "وسطر ثان"]
 
 
 def test_stray_control_characters_are_dropped() -> None:
@@ -383,6 +386,29 @@ def test_plain_text_mentioning_a_tag_is_not_html(tmp_path: Path) -> None:
     source = read_source(write(tmp_path, text.encode("utf-8")))
     assert source.kind == "text"
     assert "<p>" in source.text
+
+
+def test_plain_text_full_of_tags_is_not_html(tmp_path: Path) -> None:
+    """Issue 21: a text article with ten or more HTML-looking tags is text, kept as typed (counting
+    tags re-read it as a web page: tags stripped, title and paragraphs changed)."""
+    lines = seed_text(SEEDS[0]).split("\n")
+    quoted = ('يشرح المقال الوسوم <p> و<div> و<span> و<br> و<a href="x"> و<table> و<tr> و<td> و<li> و<ul> '
+              "و<meta> التي تستخدمها صفحات الويب.")
+    text = "\n".join([*lines[:6], quoted, "", *lines[6:]])
+    source = read_source(write(tmp_path, text.encode("utf-8")))
+    assert source.kind == "text"
+    assert quoted in source.text.split("\n")
+    assert source.text.replace(quoted + "\n\n", "") == clean_text(seed_text(SEEDS[0]))  # the rest as typed
+
+
+def test_a_page_saved_without_its_html_element_is_html(tmp_path: Path) -> None:
+    title, paragraphs = _seed_paragraphs()
+    page = _article_page(title, paragraphs)
+    fragment = page[page.index("<head>"): page.index("</body>") + len("</body>")]
+    assert fragment.startswith("<head>")
+    source = read_source(write(tmp_path, fragment.encode("utf-8"), "page.html"))
+    assert source.kind == "html"
+    assert source.text.split("\n\n") == [title, *paragraphs]
 
 
 def test_xhtml_with_xml_declaration(tmp_path: Path) -> None:

@@ -209,3 +209,33 @@ def test_bad_package_file_is_refused_clearly(tmp_path: Path) -> None:
     result = run_cli("models", "install", str(bogus), "--packages-dir", str(tmp_path / "p"))
     assert result.returncode == 1
     assert result.stderr.strip() == f"error: {bogus}: not an .argosmodel package (not a zip archive)"
+
+
+def test_a_torn_chunk_is_translated_again_as_an_uninterrupted_run_did(packages: Path, tmp_path: Path) -> None:
+    """Issue 21: a run dies while appending a chunk to the memory, its last line torn. The resumed run
+    must store what an uninterrupted run stores, byte for byte. Re-translating only the torn
+    sentence decoded it in another batch, and CTranslate2's attention (so the stored `align`)
+    depends on the batch; the whole torn chunk is translated again instead."""
+    model = "translate-ar_en@1.0"
+
+    class Killed(Exception):
+        pass
+
+    def killed_after_three_chunks(done: int, total: int) -> None:
+        if done >= 3 * 8:
+            raise Killed
+
+    reference = settings_for(packages, tmp_path / "reference", chunk_size=8)
+    translate_articles(extract_all(["seeds"], reference).articles, reference)
+    expected = memory_path(reference.translations_dir / "memory", model).read_bytes()
+    work = settings_for(packages, tmp_path / "work", chunk_size=8)
+    with pytest.raises(Killed):
+        translate_articles(extract_all(["seeds"], work).articles, work, progress=killed_after_three_chunks)
+    memory_file = memory_path(work.translations_dir / "memory", model)
+    data = memory_file.read_bytes()
+    last_line = data.rstrip(b"\n").rfind(b"\n") + 1
+    memory_file.write_bytes(data[: last_line + (len(data) - last_line) // 2])  # what a crash mid-write leaves
+    assert len(TranslationMemory(memory_file, model)) == 2 * 8  # the torn chunk is gone, not only its last line
+    stats = translate_articles(extract_all(["seeds"], work).articles, work)
+    assert stats.cache_hits > 0 and stats.translated > 0
+    assert memory_file.read_bytes() == expected

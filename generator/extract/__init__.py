@@ -9,7 +9,6 @@ found after the main one (`assemble.py`). The publication date (`dating.py`) and
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from .assemble import build_article, find_regions
 from .labeller import LineLabeller
 from .lines import prepare_lines
 
-__all__ = ["extract_articles", "extract_file", "printable_name"]
+__all__ = ["extract_articles", "extract_file"]
 
 
 @cache
@@ -69,18 +68,10 @@ def _apply_html_meta(article: Article, meta: dict[str, str | None]) -> None:
         article.byline = meta["author"]
 
 
-def printable_name(name: str) -> str:
-    """A file name as text that UTF-8 (the report, the page metadata) can carry.
-
-    On Linux a name is bytes: those that are not UTF-8 reach Python as lone surrogates, which no
-    UTF-8 writer accepts. They are shown as Python escapes ("\\xff"), so the name stays recognisable.
-    """
-    return os.fsencode(name).decode("utf-8", errors="backslashreplace")
-
-
 def extract_file(path: Path, source_name: str, max_bytes: int) -> tuple[FileOutcome, list[Article]]:
-    """Read and extract one file; bad input becomes a rejected outcome, never an exception."""
-    source_name = printable_name(source_name)
+    """Read and extract one file; bad input becomes a rejected outcome, never an exception.
+
+    `source_name` is the name as shown and reported (generator/filenames.py), already printable."""
     try:
         source = read_source(path, max_bytes=max_bytes)
     except UnreadableInput as error:
