@@ -152,7 +152,11 @@ def is_breadcrumb(line: str) -> bool:
     parts = _BREADCRUMB_SEP.split(line)
     if len(parts) < 3:
         return False
-    return match_key(parts[0]) in _NAV_WORDS or all(len(words(p)) <= 4 for p in parts[:-1])
+    if match_key(parts[0]) in _NAV_WORDS:
+        return True
+    # "|" also separates the parts of a headline ("الحكومة | الزراعة | خطة | …"): with it, only a
+    # path starting at a menu word is a breadcrumb.
+    return "|" not in line and all(len(words(p)) <= 4 for p in parts[:-1])
 
 
 def breadcrumb_parts(line: str) -> list[str]:

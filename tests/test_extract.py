@@ -258,3 +258,18 @@ def test_extractor_never_raises_on_random_and_mutated_text(lines: list[str]) -> 
     for article in extract_text("\n".join(lines)):
         assert isinstance(article.paragraphs, list)
         assert article.date is None or len(article.date) == 10
+
+
+def test_a_headline_with_pipes_stays_the_headline() -> None:
+    # "|" separates a headline's parts as often as a breadcrumb's: only a path from a menu word is one.
+    title = "الحكومة | الزراعة | خطة | دعم المزارعين في الأرياف"
+    [article] = extract_text("\n".join([title, "12 مارس 2021", *BODY]))
+    assert (article.title, article.date, len(article.paragraphs)) == (title, "2021-03-12", 3)
+
+
+def test_a_very_long_first_line_is_still_the_headline_shown_cut() -> None:
+    long_title = "عنوان " + " ".join(["طويل"] * 2000)  # about 10,000 characters
+    [article] = extract_text("\n".join([long_title, "12 مارس 2021", *BODY]))
+    assert article.title.startswith("عنوان طويل") and article.title.endswith(" …") and len(article.title) <= 302
+    assert article.date == "2021-03-12" and article.paragraphs == BODY
+    assert any("shown cut to 300" in w for w in article.warnings) and article.confidence["title"] <= 0.3

@@ -141,7 +141,7 @@ def _title(lines: list[Line], region: Region, page: PageNames) -> tuple[str | No
         prefixed = site_prefix(text, page)
         if prefixed:
             text = prefixed[1]
-    if len(text) > TITLE_SHOWN_CHARS:
+    if len(text) > TITLE_SHOWN_CHARS:  # shown cut, with a warning: pages and indexes stay readable
         cut = text.rfind(" ", 0, TITLE_SHOWN_CHARS)
         text = text[: cut if cut > 0 else TITLE_SHOWN_CHARS] + " …"
         confidence = min(confidence, 0.3)
@@ -232,6 +232,9 @@ def build_article(lines: list[Line], region: Region, index: int, source_name: st
     article.title, title_confidence = _title(lines, region, page)
     if article.title is None:
         article.warnings.append("no headline found")
+    elif article.title.endswith(" …") and len(lines[region.labelling.title or 0].text) > TITLE_SHOWN_CHARS:
+        article.warnings.append(f"headline of {len(lines[region.labelling.title or 0].text)} characters "
+                                f"shown cut to {TITLE_SHOWN_CHARS}")
     byline, paragraphs = _byline(lines, region, [lines[i].text for i in body])
     article.paragraphs = paragraphs
     if byline:
