@@ -256,22 +256,13 @@ def _local_features(line: Line, ctx: PageContext, i: int) -> dict[str, float]:
     if cue:
         for part in cue.split("+"):
             f["cue_" + part] = 1.0
-    if CAPTION.search(text):
-        f["caption_cue"] = 1.0
+    for name, pattern in _TEXT_FLAGS:
+        if pattern.search(text):
+            f[name] = 1.0
     if ctx.contained_elsewhere(i):
         f["inside_other_line"] = 1.0
     if ctx.contains_other(i):
         f["holds_other_line"] = 1.0
-    if _BULLET.match(text):
-        f["bullet"] = 1.0
-    if _QUOTE_START.match(text):
-        f["quote_start"] = 1.0
-    if _DOMAIN.search(text):
-        f["domain"] = 1.0
-    if _TEASER_STAMP.match(text):
-        f["time_stamp_start"] = 1.0
-    if _SEPARATORS.search(text):
-        f["separators"] = 1.0
     seps = text.count("|")
     if seps:
         f["pipes=" + _bucket(seps, (1, 2))] = 1.0
@@ -292,6 +283,10 @@ def _local_features(line: Line, ctx: PageContext, i: int) -> dict[str, float]:
         f["ellipsis_end"] = 1.0
     return f
 
+
+# Features that are one pattern found in the line's text.
+_TEXT_FLAGS = (("caption_cue", CAPTION), ("bullet", _BULLET), ("quote_start", _QUOTE_START), ("domain", _DOMAIN),
+               ("time_stamp_start", _TEASER_STAMP), ("separators", _SEPARATORS))
 
 _CONTEXT_KEYS = ("prose", "headline_like", "date_line", "byline", "sentence_end")
 
