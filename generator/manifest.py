@@ -95,7 +95,8 @@ class _Index:
 
     manifest: Manifest
     pack: str  # file name of the pack, in the manifest's folder
-    files: dict[bytes, tuple[int, int, str, int, int]]  # real path → size, mtime_ns, sha256, offset, length
+    files: dict[bytes, tuple[int, int, str, int, int, str]]  # real path → size, mtime_ns, sha256, offset, length,
+    # and the digest of the correction applied
     translations: dict[str, tuple[int, int]]  # key → offset, length
     pages: dict[str, tuple[str, int, int]]  # the manifest's PageStates as plain tuples (which pickle faster)
 
@@ -131,12 +132,12 @@ def load_manifest(path: Path) -> Manifest:
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
         return Manifest(code=code_fingerprint())
     blobs = _Blobs(index.pack, data)
-    ends = [o + n for *_, o, n in index.files.values()] + [o + n for o, n in index.translations.values()]
+    ends = [o + n for _, _, _, o, n, _ in index.files.values()] + [o + n for o, n in index.translations.values()]
     if ends and max(ends) > len(data):  # a pack cut short (or another one under its name): no blob is trusted
         return Manifest(code=code_fingerprint())
     manifest = index.manifest
-    manifest.files = {name: FileState(size, mtime_ns, sha, blobs.view(offset, length))
-                      for name, (size, mtime_ns, sha, offset, length) in index.files.items()}
+    manifest.files = {name: FileState(size, mtime_ns, sha, blobs.view(offset, length), corrections)
+                      for name, (size, mtime_ns, sha, offset, length, corrections) in index.files.items()}
     manifest.translations = {key: blobs.view(offset, length) for key, (offset, length) in index.translations.items()}
     manifest.pages = dict(zip(index.pages, map(PageState._make, index.pages.values()), strict=True))
     _loaded_blobs.clear()  # one at a time: a run that failed before saving must not keep its blobs alive
@@ -177,7 +178,8 @@ def save_manifest(path: Path, manifest: Manifest) -> None:
     assert pack is not None
     index = _Index(
         manifest=replace(manifest, files={}, translations={}, pages={}), pack=pack.name,
-        files={name: (s.size, s.mtime_ns, s.sha256, *where[id(s.extracted)]) for name, s in manifest.files.items()},
+        files={name: (s.size, s.mtime_ns, s.sha256, *where[id(s.extracted)], s.corrections)
+               for name, s in manifest.files.items()},
         translations={key: where[id(blob)] for key, blob in manifest.translations.items()},
         pages={path: tuple(state) for path, state in manifest.pages.items()})
     atomic_write_bytes(path, pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL), durable=False)

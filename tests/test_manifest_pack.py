@@ -130,3 +130,44 @@ def test_a_lazy_translation_reads_pickles_and_compares_as_the_real_one() -> None
     lazy.title = "Other"
     assert lazy.digest != real.digest
     assert lazy.title == "Other" and lazy != real and lazy.tags == ["a"]
+
+
+def test_a_corrected_file_is_taken_from_the_cache_with_its_correction(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The correction's digest is saved with the file's record: an unchanged corrected file is not
+    extracted again, and a changed correction is (generator/corrections.py)."""
+    import hashlib
+
+    import generator.pipeline as pipeline_module
+
+    root = make_archive(tmp_path / "archive", SEEDS[:2])
+    settings = Settings.for_root(root)
+    seed = root / "seeds" / SEEDS[0].name
+    sidecar = root / "corrections" / "seeds" / f"{SEEDS[0].name}.yaml"
+    sidecar.parent.mkdir(parents=True)
+    sidecar.write_text(yaml.safe_dump({"source": f"seeds/{SEEDS[0].name}",
+                                       "source_sha256": hashlib.sha256(seed.read_bytes()).hexdigest(),
+                                       "articles": [{"index": 0, "title": "عنوان مصحح"}]}, allow_unicode=True),
+                       encoding="utf-8")
+    path = tmp_path / "manifest.pickle"
+    manifest = manifest_module.load_manifest(path)
+    first = extract_all([str(root / "seeds")], settings, cache=manifest.files, base=root)
+    manifest_module.save_manifest(path, manifest)
+    assert first.articles[0].title == "عنوان مصحح"
+    reloaded = manifest_module.load_manifest(path)
+    assert sorted(s.corrections for s in reloaded.files.values()) == sorted(
+        s.corrections for s in manifest.files.values()) and any(s.corrections for s in reloaded.files.values())
+
+    extracted: list[str] = []
+    original = pipeline_module._extract_one
+
+    def counting(item, *args, **kwargs):  # type: ignore[no-untyped-def]
+        extracted.append(item.name)
+        return original(item, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline_module, "_extract_one", counting)
+    again = extract_all([str(root / "seeds")], settings, cache=reloaded.files, base=root)
+    assert extracted == [] and again.articles[0].title == "عنوان مصحح" and again.articles[0].corrected == ["title"]
+    sidecar.write_text(sidecar.read_text(encoding="utf-8").replace("عنوان مصحح", "عنوان آخر"), encoding="utf-8")
+    changed = extract_all([str(root / "seeds")], settings, cache=reloaded.files, base=root)
+    assert extracted == [f"seeds/{SEEDS[0].name}"] and changed.articles[0].title == "عنوان آخر"
