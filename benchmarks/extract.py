@@ -292,7 +292,7 @@ def real_layout(rng: random.Random, pages: list[str], pool: list[str], number: i
     return "\n".join(lines) + f"\n\n{rng.choice(pool)} ({number})\n"
 
 
-def synthesise(folder: Path, count: int, seed: int, real_share: float = 0.5) -> dict[str, int]:
+def synthesise(folder: Path, count: int, seed: int, real_share: float = 0.0) -> dict[str, int]:
     """`count` files: a `real_share` of real page layouts made unique, the rest synthetic pages."""
     rng = random.Random(seed)
     pool = sentence_pool()
