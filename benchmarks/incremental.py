@@ -5,7 +5,7 @@
 1. Sets up an archive root of N synthetic article files with every translation in the memory
    (benchmarks/site.py's `prepare`: no model needed), and generates it once (not timed: the
    first run also writes the build manifest, .cache/build-manifest.pickle).
-2. Times the generator part of a build, `generator.site.generate_docs` (extract → merge
+2. Times the generator part of a build, `generator.pipeline.generate.generate_docs` (extract → merge
    duplicates → translate → render docs/archive/ → manifest and report), each in a fresh process
    after its imports, for: nothing changed; one new article file; the same file changed (its
    body); the file removed. Prints the seconds and the pages written/removed for each.
@@ -38,7 +38,7 @@ STEP = """
 import json, sys, time
 from pathlib import Path
 from generator.config import Settings
-from generator.site import generate_docs
+from generator.pipeline.generate import generate_docs
 start = time.perf_counter()
 summary = generate_docs(Settings.for_root(Path(sys.argv[1])))
 seconds = time.perf_counter() - start

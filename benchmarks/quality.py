@@ -32,9 +32,9 @@ sys.path.insert(0, str(ROOT))
 
 from generator.extract import extract_articles  # noqa: E402
 from generator.extract.labeller import LineLabeller  # noqa: E402
-from generator.extract.train import DEFAULT_REAL, load_corpora, train  # noqa: E402
-from generator.metadata import outlets_excluding  # noqa: E402
-from generator.reader import read_source  # noqa: E402
+from generator.read.source import read_source  # noqa: E402
+from generator.text.lexicon import outlets_excluding  # noqa: E402
+from generator.training.train import DEFAULT_REAL, load_corpora, train  # noqa: E402
 
 SCORER = ROOT.parent / "shared" / "tools" / "score_extraction.py"
 UNREAD = frozenset(["g01", "g06", "g09", "g16", "g17", "g20", "l01", "l03", "l09", "l11", "l12", "l14", "l16",

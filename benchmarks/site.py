@@ -7,11 +7,11 @@ For each count N:
 
 1. Makes a temporary archive root (under .bench/ beside the repository; benchmarks/scratch.py says
    why not /tmp): copies mkdocs.yml, the hand-written pages of docs/ (not docs/archive/) and
-   overrides/ from the repository, symlinks generator/ (the hook path in mkdocs.yml is relative to
-   it) and synthesises N varied raw article files into <root>/seeds/ with benchmarks/extract.py's
+   overrides/ from the repository, symlinks generator/ (the build then imports this checkout's code)
+   and synthesises N varied raw article files into <root>/seeds/ with benchmarks/extract.py's
    generator (a few files hold a second article).
 2. "Translation cached" (setup, not timed): extracts the articles in-process, lists every sentence
-   unit with generator.translate._units and writes a made-up but well-formed MemoryEntry for each
+   unit with generator.translate.engine._units and writes a made-up but well-formed MemoryEntry for each
    (English "▁word" pieces, about 1.2 per Arabic word; monotone [start, end) alignment spans into the
    source sentence) into <root>/translations/memory/translate-ar_en@1.0.jsonl. No Argos package is
    visible to the build: ARGOS_PACKAGES_DIR / ARCHIVE_PACKAGES_DIR point to an empty folder, and
@@ -24,7 +24,7 @@ For each count N:
 
        python -m mkdocs build -f <root>/mkdocs.yml -d <root>/site
 
-   (the hook runs extract → translate, all from memory → render, then MkDocs builds both languages),
+   (the archive plugin runs extract → translate, all from memory → render, then MkDocs builds both languages),
    --repeat times from no generated output (the figure is their median: the VM's speed varies by up
    to 1.7x within minutes), then the same command again with nothing changed (the rebuild cost).
    Before each timed build it waits, up to 7 minutes, until creating a file is fast again
@@ -69,9 +69,9 @@ sys.path.append(str(ROOT / "benchmarks"))  # for scratch.py
 from scratch import machine_state, scratch_folder, settle_filesystem  # noqa: E402  (benchmarks/scratch.py)
 
 from generator.config import Settings  # noqa: E402
-from generator.memory import MemoryEntry, TranslationMemory, memory_path  # noqa: E402
-from generator.pipeline import extract_all  # noqa: E402
-from generator.translate import _units  # noqa: E402
+from generator.pipeline.extraction import extract_all  # noqa: E402
+from generator.translate.engine import _units  # noqa: E402
+from generator.translate.memory import MemoryEntry, TranslationMemory, memory_path  # noqa: E402
 
 TARGETS = {1000: 15.0, 4000: 60.0}
 MODEL_ID = "translate-ar_en@1.0"
@@ -318,30 +318,30 @@ def check(outcome: Outcome) -> None:
 # entries overlap their parents.
 PHASES = [
     ("whole build (mkdocs.commands.build.build)", "mkdocs/commands/build.py", "build"),
-    ("  hook: generate_docs", "generator/site.py", "generate_docs"),
-    ("    fingerprint (stat of seeds/, translations/)", "generator/site.py", "_fingerprint"),
-    ("    extract_all", "generator/pipeline.py", "extract_all"),
-    ("    translate_articles (memory)", "generator/translate.py", "translate_articles"),
-    ("      TranslationMemory load", "generator/memory.py", "_load"),
-    ("      assemble (names, restore)", "generator/translate.py", "_assemble"),
-    ("        find_names", "generator/names.py", "find_names"),
-    ("        restore_names", "generator/names.py", "restore_names"),
-    ("      memory compact", "generator/memory.py", "compact"),
-    ("    render_site", "generator/render.py", "render_site"),
-    ("      front matter", "generator/frontmatter.py", "dump_page"),
-    ("      write tree", "generator/render.py", "_write_tree"),
+    ("  plugin: generate_docs", "generator/pipeline/generate.py", "generate_docs"),
+    ("    fingerprint (stat of seeds/, translations/)", "generator/pipeline/generate.py", "_fingerprint"),
+    ("    extract_all", "generator/pipeline/extraction.py", "extract_all"),
+    ("    translate_articles (memory)", "generator/translate/engine.py", "translate_articles"),
+    ("      TranslationMemory load", "generator/translate/memory.py", "_load"),
+    ("      assemble (names, restore)", "generator/translate/engine.py", "_assemble"),
+    ("        find_names", "generator/text/names.py", "find_names"),
+    ("        restore_names", "generator/text/names.py", "restore_names"),
+    ("      memory compact", "generator/translate/memory.py", "compact"),
+    ("    render_site", "generator/render/pages.py", "render_site"),
+    ("      front matter", "generator/render/frontmatter.py", "dump_page"),
+    ("      write tree", "generator/render/pages.py", "_write_tree"),
     ("  MkDocs: get_files", "mkdocs/structure/files.py", "get_files"),
     ("  MkDocs: read pages (source + YAML meta)", "mkdocs/structure/pages.py", "read_source"),
     ("  MkDocs: Markdown → HTML", "mkdocs/structure/pages.py", "render"),
     ("  MkDocs: build pages (this process; a fork builds half)", "mkdocs/commands/build.py", "_build_page"),
-    ("    article pages filled into Material's skeleton", "generator/skeleton.py", "render"),
+    ("    article pages filled into Material's skeleton", "generator/site/skeleton.py", "render"),
     ("  MkDocs: write pages", "mkdocs/utils/__init__.py", "write_file"),
     ("  i18n: on_files", "mkdocs_static_i18n/plugin.py", "on_files"),
     ("  i18n: English build (inside on_post_build)", "mkdocs_static_i18n/plugin.py", "on_post_build"),
-    ("  hook: feeds (write_feeds)", "generator/feeds.py", "write_feeds"),
-    ("    feeds: front matter of docs pages", "generator/feeds.py", "front_matter"),
-    ("  hook: sitemap (write_sitemap)", "generator/feeds.py", "write_sitemap"),
-    ("  hook: waiting for Pagefind (subprocesses)", "generator/search.py", "finish_search_index"),
+    ("  plugin: feeds (write_feeds)", "generator/site/feeds.py", "write_feeds"),
+    ("    feeds: front matter of docs pages", "generator/site/feeds.py", "front_matter"),
+    ("  plugin: sitemap (write_sitemap)", "generator/site/feeds.py", "write_sitemap"),
+    ("  plugin: waiting for Pagefind (subprocesses)", "generator/site/search.py", "finish_search_index"),
 ]
 
 

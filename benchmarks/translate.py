@@ -6,7 +6,7 @@
    FFN 2048, vocabulary padded to 32000, int8) with tests/argos_package.py and installs it into a
    temporary ARGOS_PACKAGES_DIR (HOME and XDG_* point into the temporary folder too).
 2. Makes news-length Arabic sentences (45-56 SentencePiece tokens) from seeds/, deterministically;
-   each one is exactly one sentence for generator.sentences.split_sentences, also when followed by another.
+   each one is exactly one sentence for generator.translate.sentences.split_sentences, also when followed by another.
 3. Times, each configuration in a fresh subprocess (thread settings apply cleanly), after a warm-up
    on 8 other sentences, with time.perf_counter:
    - baseline: `argostranslate.translate.translate(paragraph, "ar", "en")`, one call per paragraph of
@@ -14,7 +14,7 @@
      ARGOS_INTRA_THREADS=2. Offline patching: its sentence splitters (MiniSBD/Stanza/spaCy would
      download models) are replaced by the product's split_sentences, so both sides translate the same
      sentences, and its CTranslate2 Translator is wrapped to decode exactly --output-tokens tokens;
-   - engine: generator.translate.Engine at --beam, (inter, intra) threads in (2,1) (1,2) (1,1) and
+   - engine: generator.translate.engine.Engine at --beam, (inter, intra) threads in (2,1) (1,2) (1,1) and
      batch sizes 8, 16, 32 (--threads and --batches choose others), decoding exactly --output-tokens
      tokens; then beam 1 for information.
    Random weights would otherwise stop after an arbitrary number of tokens, so the output length is
@@ -59,7 +59,7 @@ def make_sentences(sp_model: Path, count: int) -> list[str]:
     """`count` distinct Arabic sentences of 45-56 tokens, glued from seed clauses with "،"; deterministic."""
     import sentencepiece as spm
 
-    from generator.sentences import split_sentences
+    from generator.translate.sentences import split_sentences
 
     sp = spm.SentencePieceProcessor(model_file=str(sp_model))
     clauses = []
@@ -107,7 +107,7 @@ def run_baseline(config: dict, warmup: list[str], timed: list[str], out_len: int
     import argostranslate.translate as argos_translate
     import ctranslate2
 
-    from generator.sentences import split_sentences
+    from generator.translate.sentences import split_sentences
 
     def product_splitter(self: object, text: str) -> list[str]:
         return split_sentences(text)
@@ -147,9 +147,9 @@ def run_baseline(config: dict, warmup: list[str], timed: list[str], out_len: int
 
 
 def run_engine(config: dict, warmup: list[str], timed: list[str], out_len: int) -> dict:
-    """generator.translate.Engine.translate() over the whole list."""
+    """generator.translate.engine.Engine.translate() over the whole list."""
     from generator.config import TranslationSettings
-    from generator.translate import Engine, find_package
+    from generator.translate.engine import Engine, find_package
 
     package = find_package("ar", "en", Path(config["packages_dir"]))
     engine = Engine(package, TranslationSettings(beam_size=config["beam"], batch_size=config["batch"],
@@ -243,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
                             {**common, "kind": "baseline", "count": args.baseline_sentences},
                             {**env, "ARGOS_BEAM_SIZE": str(args.beam), **extra}, args.timeout)
                     for name, extra in BASELINE_THREADS]
-        print("generator.translate.Engine, one call for all sentences:")
+        print("generator.translate.engine.Engine, one call for all sentences:")
         engine = [measure(f"engine beam {args.beam}, inter {inter} intra {intra}, batch {batch}",
                           {**common, "kind": "engine", "count": args.sentences, "beam": args.beam, "batch": batch,
                            "inter": inter, "intra": intra}, env, args.timeout)

@@ -55,7 +55,14 @@ def _running(pid: int) -> bool:
         return False
     except PermissionError:  # exists, owned by someone else
         return True
-    return True
+    # A writer killed with its build (a fork dies with its parent) can linger a moment as a zombie
+    # or while dying: it writes nothing more.
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            state = stat.read().rpartition(b")")[2].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in (b"Z", b"X")
 
 
 def is_temp(name: str) -> bool:

@@ -10,11 +10,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
-from . import __version__
-from .config import DEFAULT, Settings
-from .filenames import printable_name
-from .pipeline import ExtractResult, extract_all, write_report
-from .progress import progress_bar
+from generator import __version__
+from generator.config import DEFAULT, Settings
+from generator.model import ExtractResult
+from generator.pipeline.extraction import extract_all, write_report
+from generator.progress import progress_bar
+from generator.text.filenames import printable_name
 
 
 def shown_name(text: str) -> str:
@@ -35,8 +36,8 @@ def _print_problems(result: ExtractResult, verbose: bool) -> None:
 
 
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
-    from .duplicates import merge_duplicates
-    from .pipeline import discover
+    from generator.pipeline.duplicates import merge_duplicates
+    from generator.read.discover import discover
 
     total = len(discover(args.paths, allow_links_outside=settings.allow_links_outside)[0])
     with progress_bar("extracting", total, unit="files") as advance:
@@ -76,7 +77,7 @@ def _archive_root(paths: list[str], config: str | None, settings: Settings) -> P
     """The archive the inputs belong to: the folder of its mkdocs.yml (with seeds/ and translations/).
 
     `--config` names it; otherwise it is the nearest folder holding mkdocs.yml above the first
-    input, else the repository's. The build (generator/site.py) names sources relative to it.
+    input, else the repository's. The build (generator/pipeline/generate.py) names sources relative to it.
     """
     if config:
         return Path(os.path.abspath(config)).parent
@@ -135,9 +136,9 @@ def _settings_for_archive(args: argparse.Namespace, paths: list[str], settings: 
 
 
 def cmd_translate(args: argparse.Namespace, settings: Settings) -> int:
-    from .argos import INSTALL_HELP, find_package
-    from .progress import SentenceProgress
-    from .translate import translate_articles
+    from generator.progress import SentenceProgress
+    from generator.translate.argos import INSTALL_HELP, find_package
+    from generator.translate.engine import translate_articles
 
     settings = _settings_for_archive(args, args.paths, settings)
     result = _extract_in_archive(args.paths, settings)
@@ -172,7 +173,7 @@ def cmd_translate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
-    from .argos import PackageError, install_package_file, installed_packages, packages_dir
+    from generator.translate.argos import PackageError, install_package_file, installed_packages, packages_dir
 
     directory = Path(args.packages_dir) if args.packages_dir else settings.packages_dir
     if args.action == "install":
@@ -194,7 +195,7 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
-    from .translate import translate_articles, write_review_template
+    from generator.translate.engine import translate_articles, write_review_template
 
     # Named as the build names it ("seeds/x.txt"), or the build would not find the review.
     settings = _settings_for_archive(args, [args.source], settings)
@@ -210,7 +211,7 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
-    from .checks import article_doubts, outcome_doubts
+    from generator.extract.checks import article_doubts, outcome_doubts
 
     paths = args.paths or [str(settings.seeds_dir)]
     settings = _settings_for_archive(args, paths, settings)
@@ -237,8 +238,8 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_correct(args: argparse.Namespace, settings: Settings) -> int:
     import hashlib
 
-    from .corrections import CorrectionError, record_correction
-    from .extract import extract_file
+    from generator.extract.corrections import CorrectionError, record_correction
+    from generator.pipeline.extraction import extract_file
 
     settings = _settings_for_archive(args, [args.source], settings)
     source = _source_name(args.source, settings.root)
@@ -280,7 +281,7 @@ def cmd_correct(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_train_extractor(args: argparse.Namespace, settings: Settings) -> int:
-    from .extract.train import MODEL_PATH, load_corpora, train
+    from generator.training.train import MODEL_PATH, load_corpora, train
 
     corpora = load_corpora(Path(args.real)) if args.real else load_corpora()
     if not corpora.real:
@@ -293,14 +294,19 @@ def cmd_train_extractor(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _mkdocs(args: argparse.Namespace, command: list[str]) -> NoReturn:
-    """Become MkDocs (exec): our hook (generator/mkdocs_hooks.py) regenerates docs/archive/ first.
+    """Become MkDocs (exec): the archive plugin (generator/site/plugin.py) regenerates docs/archive/ first.
 
     Exec rather than a child process, so signals (Ctrl-C, a supervisor's SIGTERM) and the exit
     status go straight to and from MkDocs, and no orphaned server is left behind.
     """
     import os
 
-    from .site import ENV_ALLOW_LINKS_OUTSIDE, ENV_PACKAGES_DIR, ENV_REQUIRE_TRANSLATION, ENV_WAIT_LOCK
+    from generator.pipeline.generate import (
+        ENV_ALLOW_LINKS_OUTSIDE,
+        ENV_PACKAGES_DIR,
+        ENV_REQUIRE_TRANSLATION,
+        ENV_WAIT_LOCK,
+    )
 
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     if args.allow_links_outside:

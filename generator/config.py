@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Where generated pages go, relative to docs/ (and to site/, and to site/<language>/ for the others):
+ARCHIVE_FOLDER = PurePosixPath("archive")
+ARTICLES_FOLDER = ARCHIVE_FOLDER / "articles"  # every article page, and no index page
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ class Settings:
     packages_dir: Path | None = None
     translation: TranslationSettings = TranslationSettings()
     report_path: Path = PROJECT_ROOT / "build" / "report.json"
-    # What the last build read, translated and wrote (generator/manifest.py): a rebuildable cache.
+    # What the last build read, translated and wrote (generator/pipeline/manifest.py): a rebuildable cache.
     manifest_path: Path = PROJECT_ROOT / ".cache" / "build-manifest.pickle"
     # Compiled page templates (Jinja bytecode), shared by the languages and builds: a rebuildable cache.
     template_cache_dir: Path = PROJECT_ROOT / ".cache" / "jinja"

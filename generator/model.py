@@ -12,6 +12,7 @@ import pickle
 import unicodedata
 from dataclasses import asdict, dataclass, field, fields
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 # Where a publication date came from, most trusted first.
@@ -138,7 +139,7 @@ class Article:
     confidence: dict[str, float] = field(default_factory=dict)
     # Fields a person corrected (generator/corrections.py), e.g. ["date", "publisher"].
     corrected: list[str] = field(default_factory=list)
-    # Set by generator/duplicates.py. On the published copy: the other files holding the same
+    # Set by generator/pipeline/duplicates.py. On the published copy: the other files holding the same
     # article (their `ref`s, sorted). On a copy merged into another: the published copy's `ref`.
     duplicates: list[str] = field(default_factory=list)
     duplicate_of: str | None = None
@@ -183,6 +184,19 @@ class Article:
 
 
 @dataclass
+class SourceText:
+    """One successfully read input file."""
+
+    path: Path
+    text: str  # cleaned text (read/source.py: clean_text), lines separated by "\n"
+    encoding: str  # one of: "utf-8", "utf-8-sig", "utf-16", "windows-1256", "iso-8859-6"
+    kind: str = "text"  # "text" or "html"
+    html_meta: dict[str, str | None] = field(default_factory=dict)  # html: title, date, sitename, author
+    warnings: list[str] = field(default_factory=list)
+
+
+
+@dataclass
 class FileOutcome:
     """What happened to one input file: the build report accounts for every one."""
 
@@ -198,3 +212,19 @@ class FileOutcome:
     merged: list[dict[str, str]] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)  # other files' copies merged into this file's articles
     correction: str | None = None  # "applied", or why a human correction was not ("stale: …")
+
+@dataclass
+class ExtractResult:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list)  # after merge_duplicates: the published copies
+    merged: list[Article] = field(default_factory=list)  # copies merged into another file's article
+    correction_errors: list[str] = field(default_factory=list)  # sidecars in corrections/ that cannot be read
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == "rejected"]
+
+    def every_article(self) -> list[Article]:
+        """Published and merged records together, in input order (file order, then index in the file)."""
+        position = {o.source: i for i, o in enumerate(self.outcomes)}
+        return sorted([*self.articles, *self.merged], key=lambda a: (position.get(a.source, len(position)), a.index))

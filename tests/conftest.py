@@ -35,7 +35,7 @@ def make_archive(root: Path, seeds: Iterable[Path] = SEEDS) -> Path:
     shutil.copytree(ROOT / "docs", root / "docs", ignore=lambda d, names: ["archive"] if d == str(ROOT / "docs")
                     else [])
     shutil.copytree(ROOT / "overrides", root / "overrides")
-    (root / "generator").symlink_to(ROOT / "generator")  # the hook path in mkdocs.yml is relative
+    (root / "generator").symlink_to(ROOT / "generator")  # this checkout's code, whatever the cwd of a build
     (root / "seeds").mkdir()
     for seed in seeds:
         shutil.copy(seed, root / "seeds" / seed.name)

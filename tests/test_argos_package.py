@@ -149,7 +149,7 @@ def unpack_truncated(argosmodel: Path, folder: Path) -> Path:
 
 
 def test_killed_install_leftover_is_ignored_and_cleared(argosmodel: Path, installed: dict, tmp_path: Path) -> None:
-    from generator.argos import find_package, install_package_file, installed_packages, read_package
+    from generator.translate.argos import find_package, install_package_file, installed_packages, read_package
 
     packages = tmp_path / "packages"
     stale = packages / f".{TOP}.{dead_pid()}-0badc0de.0123abcd.tmp"
@@ -175,7 +175,7 @@ def test_killed_install_leftover_is_ignored_and_cleared(argosmodel: Path, instal
 @pytest.mark.parametrize("exchange", [True, False], ids=["renameat2-exchange", "two-renames"])
 def test_reinstall_replaces_the_whole_package(argosmodel: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                               exchange: bool) -> None:
-    from generator import argos
+    from generator.translate import argos
 
     if not exchange:
         monkeypatch.setattr(argos, "_exchange", lambda a, b: False)
@@ -192,7 +192,7 @@ def test_reinstall_replaces_the_whole_package(argosmodel: Path, tmp_path: Path, 
 
 
 def test_damaged_package_file_leaves_the_installed_one_alone(argosmodel: Path, tmp_path: Path) -> None:
-    from generator.argos import PackageError, install_package_file
+    from generator.translate.argos import PackageError, install_package_file
 
     packages = tmp_path / "packages"
     package = install_package_file(argosmodel, packages)

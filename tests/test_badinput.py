@@ -31,7 +31,7 @@ import pytest
 import yaml
 
 from generator.model import Article
-from generator.translate import review_path
+from generator.translate.engine import review_path
 from tests.conftest import ROOT, make_archive, run_cli, serve_folder
 from tests.htmltree import Node, dom
 from tests.test_site import resolve

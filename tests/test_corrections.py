@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.corrections import CorrectionError, read_correction
+from generator.extract.corrections import CorrectionError, read_correction
 from tests.conftest import SEEDS, make_archive, run_cli
 
 SEED = next(p for p in SEEDS if p.name.startswith("002_"))  # no date anywhere in the page

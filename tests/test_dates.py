@@ -1,4 +1,4 @@
-"""Behaviour of generator.dates: one line in, the date it states (and how much of the line is date) out."""
+"""Behaviour of generator.text.dates: one line in, the date it states (and how much of the line is date) out."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.dates import DateMatch, normalize_digits, parse_date_line, to_hijri
+from generator.text.dates import DateMatch, normalize_digits, parse_date_line, to_hijri
 
 D = dt.date
 HIGH = 0.99  # a line that is nothing but the date expression

@@ -15,10 +15,10 @@ import pytest
 import yaml
 
 from generator.config import Settings
-from generator.duplicates import find_duplicates, merge_duplicates
-from generator.model import Article, FileOutcome
-from generator.pipeline import ExtractResult, report_dict
-from generator.site import generate_docs
+from generator.model import Article, ExtractResult, FileOutcome
+from generator.pipeline.duplicates import find_duplicates, merge_duplicates
+from generator.pipeline.extraction import report_dict
+from generator.pipeline.generate import generate_docs
 from tests.conftest import SEEDS, make_archive, run_cli
 
 MAIN = SEEDS[0]  # one article: headline, dateline date, body, signature, teaser list

@@ -1,4 +1,4 @@
-"""RSS feeds and sitemap (generator/feeds.py) on a generated docs tree; self-hosted fonts (docs/assets)."""
+"""RSS feeds and sitemap (generator/site/feeds.py) on a generated docs tree; self-hosted fonts (docs/assets)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from urllib.parse import urljoin
 import pytest
 
 from generator.config import Settings
-from generator.feeds import PENDING, front_matter, write_feeds, write_sitemap
 from generator.model import Article, SentencePair, Translation
-from generator.pipeline import extract_all
-from generator.render import render_site
+from generator.pipeline.extraction import extract_all
+from generator.render.pages import render_site
+from generator.site.feeds import PENDING, front_matter, write_feeds, write_sitemap
 from tests.conftest import ROOT, SEEDS, make_archive, run_cli
 
 ATOM = "{http://www.w3.org/2005/Atom}"

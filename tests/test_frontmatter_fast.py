@@ -1,4 +1,4 @@
-"""Front matter from generator/frontmatter.py's fast path must be byte-identical to yaml.dump of the same dict."""
+"""Front matter from generator/render/frontmatter.py's fast path: byte-identical to yaml.dump of the same dict."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import frontmatter
 from generator.config import Settings
-from generator.pipeline import extract_all
-from generator.render import render_site
+from generator.pipeline.extraction import extract_all
+from generator.render import frontmatter
+from generator.render.pages import render_site
 from tests.conftest import ROOT
 
 HOSTILE = [

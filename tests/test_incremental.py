@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline
 from generator.config import Settings
-from generator.site import GenerateSummary, forget_last_generation, generate_docs
+from generator.pipeline import extraction as pipeline
+from generator.pipeline.generate import GenerateSummary, forget_last_generation, generate_docs
 from tests.conftest import SEEDS, make_archive
 
 

@@ -11,10 +11,11 @@ import pickle
 from array import array
 from pathlib import Path
 
-from generator.duplicates import _Features
-from generator.memory import MemoryEntry, TranslationMemory
 from generator.model import Article, FileOutcome
-from generator.pipeline import _files_under, _record, _unrecord
+from generator.pipeline.duplicates import _Features
+from generator.pipeline.extraction import _record, _unrecord
+from generator.read.discover import _files_under
+from generator.translate.memory import MemoryEntry, TranslationMemory
 
 
 def entry(n: int) -> MemoryEntry:

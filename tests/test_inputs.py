@@ -19,8 +19,9 @@ import pytest
 import yaml
 
 from generator.config import DEFAULT
-from generator.filenames import printable_name
-from generator.pipeline import discover, extract_all
+from generator.pipeline.extraction import extract_all
+from generator.read.discover import discover
+from generator.text.filenames import printable_name
 from tests.conftest import ROOT, SEEDS, make_archive, run_cli
 
 MORE = sorted((ROOT / "tests" / "cases").glob("0[1-4]_*.txt"))  # other articles (UTF-8)

@@ -43,7 +43,7 @@ import pytest
 
 from generator import atomic
 from generator.atomic import atomic_write_text, remove_stale_temps
-from generator.search import canonicalise_entry
+from generator.site.search import canonicalise_entry
 from tests.conftest import make_archive
 
 # Linux: the kill points watch /proc/<pid>/maps for CTranslate2 being loaded.

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from generator.dates import date_mentions, parse_date_line, weekday_mentions
 from generator.extract import extract_articles
-from generator.extract.corpus import outlet_group, zone_labels
 from generator.extract.labeller import LABELS, can_be_headline, decode
 from generator.extract.lines import prepare_lines
 from generator.extract.publisher import PageNames, credit_outlets, inline_credit, is_description, segment_kind
-from generator.extract.train import DEFAULT_REAL, MODEL_PATH, load_corpora, train
-from generator.reader import SourceText
+from generator.model import SourceText
+from generator.text.dates import date_mentions, parse_date_line, weekday_mentions
+from generator.training.corpus import outlet_group, zone_labels
+from generator.training.train import DEFAULT_REAL, MODEL_PATH, load_corpora, train
 
 ROOT = Path(__file__).resolve().parent.parent
 SCORER = ROOT.parent / "shared" / "tools" / "score_extraction.py"

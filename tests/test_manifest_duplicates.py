@@ -8,10 +8,10 @@ import random
 
 import pytest
 
-from generator import duplicates
-from generator.duplicates import find_duplicates
-from generator.manifest import DuplicateCache
 from generator.model import Article
+from generator.pipeline import duplicates
+from generator.pipeline.duplicates import find_duplicates
+from generator.pipeline.manifest import DuplicateCache
 
 WORDS = [f"كلمة{n}" for n in range(60)]
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import manifest as manifest_module
 from generator.config import Settings
-from generator.memory import MemoryEntry, TranslationMemory, memory_path
 from generator.model import LazyTranslation, SentencePair, Translation
-from generator.pipeline import extract_all
-from generator.translate import _units, review_path
+from generator.pipeline import manifest as manifest_module
+from generator.pipeline.extraction import extract_all
+from generator.translate.engine import _units, review_path
+from generator.translate.memory import MemoryEntry, TranslationMemory, memory_path
 from tests.conftest import SEEDS, make_archive
 from tests.test_incremental import assert_same_as_clean, generate, variant
 
@@ -138,7 +138,7 @@ def test_a_corrected_file_is_taken_from_the_cache_with_its_correction(tmp_path: 
     extracted again, and a changed correction is (generator/corrections.py)."""
     import hashlib
 
-    import generator.pipeline as pipeline_module
+    import generator.pipeline.extraction as pipeline_module
 
     root = make_archive(tmp_path / "archive", SEEDS[:2])
     settings = Settings.for_root(root)

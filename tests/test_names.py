@@ -8,10 +8,10 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.arabic import phrase_pattern
-from generator.metadata import glossary
-from generator.names import _ARABIC_LETTER, _PROCLITICS, _forms, find_names
-from generator.sentences import split_sentences
+from generator.text.arabic import phrase_pattern
+from generator.text.lexicon import glossary
+from generator.text.names import _ARABIC_LETTER, _PROCLITICS, _forms, find_names
+from generator.translate.sentences import split_sentences
 from tests.conftest import SEEDS
 
 

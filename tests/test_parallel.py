@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from generator.model import Article, SentencePair, Translation
-from generator.parallel import parallel_html
-from generator.render import article_html
+from generator.render.pages import article_html
+from generator.render.sidebyside import parallel_html
 from tests.conftest import ROOT, SEEDS, make_archive
 from tests.htmltree import Node, tree
 from tests.test_site import article_docs, build, front_matter, html_of, resolve

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.reader import (
+from generator.read.source import (
     MAX_BYTES_DEFAULT,
     SourceText,
     UnreadableInput,

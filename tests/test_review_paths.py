@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from generator.config import Settings
-from generator.site import generate_docs
+from generator.pipeline.generate import generate_docs
 from tests.conftest import ROOT, SEEDS, make_archive, run_cli
 
 

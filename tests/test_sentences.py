@@ -2,7 +2,7 @@
 
 import pytest
 
-from generator.sentences import split_sentences
+from generator.translate.sentences import split_sentences
 
 
 @pytest.mark.parametrize(("paragraph", "expected"), [

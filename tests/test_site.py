@@ -20,8 +20,8 @@ import yaml
 from mkdocs.utils import get_relative_url
 
 from generator.config import Settings
-from generator.pipeline import extract_all
-from generator.render import render_site
+from generator.pipeline.extraction import extract_all
+from generator.render.pages import render_site
 from tests.conftest import ROOT, SEEDS, make_archive, run_cli
 
 

@@ -1,4 +1,4 @@
-"""site/ rewritten in place (generator/site_folder.py) and the search bundles pruned (search.prune_bundle):
+"""site/ rewritten in place (generator/site/folder.py) and the search bundles pruned (search.prune_bundle):
 a rebuild over the last build's site/ ends byte-identical to a build into an empty one."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.search import prune_bundle
-from generator.site_folder import prune, take_inventory
+from generator.site.folder import prune, take_inventory
+from generator.site.search import prune_bundle
 
 from .conftest import SEEDS, make_archive
 from .test_site import build, tree_hash

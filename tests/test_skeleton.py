@@ -1,6 +1,6 @@
-"""Generated pages filled into a skeleton of Material's template (generator/skeleton.py), article
-and index pages built outside MkDocs' file list (generator/generated_pages.py), shares of them by forked
-processes (generator/page_workers.py): all must be the very bytes MkDocs and Material render for
+"""Generated pages filled into a skeleton of Material's template (generator/site/skeleton.py), article
+and index pages built outside MkDocs' file list (generator/site/generated_pages.py), shares of them by forked
+processes (generator/site/page_workers.py): all must be the very bytes MkDocs and Material render for
 them in one process. The seeds and the hostile bad-input corpus are built both ways, with a site
 URL (canonical links), and every file of the two sites is compared."""
 
@@ -17,9 +17,9 @@ from urllib.parse import quote
 
 import pytest
 
-from generator import page_workers
-from generator.forked import fork_child
-from generator.skeleton import ENV_FULL_RENDER
+from generator.site import page_workers
+from generator.site.skeleton import ENV_FULL_RENDER
+from generator.workers import fork_child
 from tests.conftest import make_archive
 from tests.test_badinput import CORPUS, corpus_files
 from tests.test_site import tree_hash
@@ -72,7 +72,7 @@ def test_a_failed_or_warning_fork_fails_the_build(caplog: pytest.LogCaptureFixtu
 
 
 def test_split_work_comes_back_in_order_and_a_failing_fork_fails() -> None:
-    from generator.forked import ForkError, map_split
+    from generator.workers import ForkError, map_split
 
     items = list(range(200))
     results = map_split(lambda n: (n * n, os.getpid()), items)
@@ -91,7 +91,7 @@ def test_split_work_comes_back_in_order_and_a_failing_fork_fails() -> None:
 
 def test_a_hand_written_link_to_a_generated_page_resolves(packages: Path, argos_home: dict[str, str],
                                                           tmp_path: Path) -> None:
-    """Generated pages outside the navigation are built out of MkDocs' file list (generator/generated_pages.py);
+    """Generated pages outside the navigation are built out of MkDocs' file list (generator/site/generated_pages.py);
     a hand-written page may still link to one, in strict mode, and the link points at the built page."""
     root = make_archive(tmp_path / "archive")
     env = {**argos_home, "ARCHIVE_PACKAGES_DIR": str(packages)}

@@ -21,10 +21,10 @@ import pytest
 import yaml
 
 from generator.config import DEFAULT, Settings
-from generator.memory import TranslationMemory, memory_path
-from generator.names import find_names
-from generator.pipeline import extract_all
-from generator.translate import translate_articles
+from generator.pipeline.extraction import extract_all
+from generator.text.names import find_names
+from generator.translate.engine import translate_articles
+from generator.translate.memory import TranslationMemory, memory_path
 from tests.conftest import ROOT, run_cli
 
 FAST = {"max_decoding_length": 24}  # random weights never emit </s>: bound the output

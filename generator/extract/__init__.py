@@ -10,17 +10,16 @@ found after the main one (`assemble.py`). The publication date (`dating.py`) and
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
-from .. import boilerplate as bp
-from ..metadata import canonical_publisher, outlets, publisher_from_copyright
-from ..model import Article, FileOutcome
-from ..reader import SourceText, UnreadableInput, read_source
-from .assemble import build_article, find_regions
-from .labeller import LineLabeller
-from .lines import prepare_lines
+from generator.extract import boilerplate as bp
+from generator.extract.assemble import build_article, find_regions
+from generator.extract.credits import publisher_from_copyright
+from generator.extract.labeller import LineLabeller
+from generator.extract.lines import prepare_lines
+from generator.model import Article, SourceText
+from generator.text.lexicon import canonical_publisher, outlets
 
-__all__ = ["extract_articles", "extract_file"]
+__all__ = ["extract_articles"]
 
 
 @cache
@@ -66,19 +65,3 @@ def _apply_html_meta(article: Article, meta: dict[str, str | None]) -> None:
         article.confidence["publisher"] = 0.85
     if meta.get("author") and not article.byline:
         article.byline = meta["author"]
-
-
-def extract_file(path: Path, source_name: str, max_bytes: int) -> tuple[FileOutcome, list[Article]]:
-    """Read and extract one file; bad input becomes a rejected outcome, never an exception.
-
-    `source_name` is the name as shown and reported (generator/filenames.py), already printable."""
-    try:
-        source = read_source(path, max_bytes=max_bytes)
-    except UnreadableInput as error:
-        return FileOutcome(source_name, "rejected", reason=str(error)), []
-    articles = extract_articles(source, source_name)
-    if not articles or not any(a.paragraphs for a in articles):
-        return FileOutcome(source_name, "rejected", reason="no article text found",
-                           encoding=source.encoding, warnings=source.warnings), []
-    return FileOutcome(source_name, "ok", encoding=source.encoding, articles=len(articles),
-                       warnings=source.warnings), articles

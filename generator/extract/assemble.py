@@ -10,14 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .. import boilerplate as bp
-from ..arabic import match_key
-from ..metadata import Byline, canonical_publisher, outlets, parse_byline, parse_credit, split_unseparated_tags
-from ..model import Article
-from .dating import choose_date
-from .labeller import Labelling, LineLabeller
-from .lines import SENTENCE_END, Line
-from .publisher import PageNames, choose_publisher, site_prefix
+from generator.extract import boilerplate as bp
+from generator.extract.credits import Byline, parse_byline, parse_credit, split_unseparated_tags
+from generator.extract.dating import choose_date
+from generator.extract.labeller import Labelling, LineLabeller
+from generator.extract.lines import SENTENCE_END, Line
+from generator.extract.publisher import PageNames, choose_publisher, site_prefix
+from generator.model import Article
+from generator.text.arabic import match_key
+from generator.text.lexicon import canonical_publisher, outlets
 
 CREDIT_MAX_WORDS = 6  # longest credit line ("بنغازي - بوابة الوسط: سالم العبيدي")
 SECOND_ARTICLE_MIN_PARAGRAPHS = 2

@@ -21,9 +21,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .. import boilerplate as bp
-from ..dates import DateMatch, date_mentions, weekday_mentions
-from .lines import Line
+from generator.extract import boilerplate as bp
+from generator.extract.lines import Line
+from generator.text.dates import DateMatch, date_mentions, weekday_mentions
 
 # How many lines above the headline a date line still belongs to the article's head.
 HEAD_REACH = 2

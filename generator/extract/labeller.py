@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pycrfsuite
 
-from .lines import CAPTION, Line, page_features
+from generator.extract.lines import CAPTION, Line, page_features
 
 LABELS = ("PRE", "T", "META", "B", "X", "POST")
 _START = {"PRE", "T", "B"}

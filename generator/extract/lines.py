@@ -12,10 +12,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .. import boilerplate as bp
-from ..arabic import match_key, words
-from ..dates import DateMatch, parse_date_line
-from ..metadata import Byline, outlets, parse_byline
+from generator.extract import boilerplate as bp
+from generator.extract.credits import Byline, parse_byline
+from generator.text.arabic import match_key, words
+from generator.text.dates import DateMatch, parse_date_line
+from generator.text.lexicon import outlets
 
 MAX_DATE_LINE_WORDS = 25
 DATE_LINE_COVERAGE = 0.5  # share of a line that must be date for it to count as a date line

@@ -22,10 +22,11 @@ from importlib import resources
 
 import yaml
 
-from .. import boilerplate as bp
-from ..arabic import match_key, words
-from ..metadata import _LOADER, canonical_publisher, glossary, outlets, publisher_from_copyright
-from .lines import Line
+from generator.extract import boilerplate as bp
+from generator.extract.credits import publisher_from_copyright
+from generator.extract.lines import Line
+from generator.text.arabic import match_key, words
+from generator.text.lexicon import _LOADER, canonical_publisher, glossary, outlets
 
 CONFIDENCE = {"html-meta": 0.85, "source-line": 0.9, "credit": 0.85, "copyright": 0.85, "masthead": 0.75,
               "headline": 0.75, "domain": 0.7, "mention": 0.6, "first-line": 0.5}
