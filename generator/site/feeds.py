@@ -10,6 +10,9 @@ build day, and writes "None" URLs when site_url is unset) with one that lists ev
 once with its ar/en alternates and no build-dependent values.
 
 Both are deterministic: the same docs/ and site/ give the same bytes (no "now" anywhere).
+The XML is written by ElementTree (the standard library's), not by string formatting. Pelican's
+feedgenerator was not adopted: the reshaping of the code (issue 17) changes no published byte, and
+the sitemap's ar/en alternates are outside what it writes.
 Every value from an article goes through ElementTree, which escapes it; characters XML 1.0
 cannot carry at all are dropped first.
 """

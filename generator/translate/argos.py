@@ -157,7 +157,9 @@ def _fsync_tree(folder: Path) -> None:
 def install_package_file(archive: Path, directory: Path | None = None) -> ArgosPackage:
     """Install a `.argosmodel` file without network access; return the installed package.
 
-    The archive is unpacked as argostranslate's `install_from_path` (and so `argospm`) does, one
+    Not argostranslate's `install_from_path` itself: it unpacks in place (a killed install leaves a
+    truncated model that still looks installed) into its own global folder. The archive is unpacked as
+    `install_from_path` (and so `argospm`) does, one
     top-level folder into the packages folder, but atomically: into a hidden temporary folder
     next to it first, checked, then renamed into place, swapping out an earlier copy of the
     same package in one step where the system allows (Linux). A process killed mid-install thus
