@@ -23,18 +23,20 @@ def entry(n: int) -> MemoryEntry:
 
 
 def test_memory_parsed_at_once_or_line_by_line_alike(tmp_path: Path) -> None:
-    path = tmp_path / "m.jsonl"
+    folder = tmp_path / "m"
+    folder.mkdir()
+    path = folder / "journal.jsonl"
     lines = [json.dumps(dataclasses.asdict(entry(n)), ensure_ascii=False, separators=(",", ":")) for n in range(5)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    memory = TranslationMemory(path, "m")
+    memory = TranslationMemory(folder, "m")
     assert list(memory.entries.values()) == [entry(n) for n in range(5)]
 
     # Damaged lines (and lines that only parse together) cost their entries, not the others.
     damaged = [lines[0], '{"src":"x"', lines[1], "[1", "2]", "3,4", lines[2]]
     path.write_text("\n".join(damaged) + "\n", encoding="utf-8")
-    memory = TranslationMemory(path, "m")
+    memory = TranslationMemory(folder, "m")
     assert list(memory.entries.values()) == [entry(0), entry(1), entry(2)]
-    assert memory._needs_compact
+    assert memory._dirty  # the journal is merged into the shards on compaction
 
 
 def test_a_recorded_article_reads_compares_and_pickles_as_the_article() -> None:
@@ -94,3 +96,27 @@ def test_discovery_walk_finds_what_os_walk_finds(tmp_path: Path) -> None:
     assert _files_under(str(tmp_path)) == walked(tmp_path)
     assert "link-to-file.txt" in _files_under(str(tmp_path))
     assert not any(p.startswith("link-to-folder") for p in _files_under(str(tmp_path)))
+
+
+def test_a_single_file_memory_is_split_into_shards(tmp_path: Path) -> None:
+    """Memories written before shards (one `<model>.jsonl`) are read, and split on compaction."""
+    from generator.translate.memory import find_memory, memory_path, shard_of
+
+    directory = tmp_path / "memory"
+    directory.mkdir()
+    legacy = directory / "translate-ar_en@1.0.jsonl"
+    lines = [json.dumps(dataclasses.asdict(entry(n)), ensure_ascii=False, separators=(",", ":")) for n in range(200)]
+    legacy.write_text("\n".join(sorted(lines)) + "\n", encoding="utf-8")
+    assert find_memory(directory, "ar", "en") == "translate-ar_en@1.0"
+    folder = memory_path(directory, "translate-ar_en@1.0")
+    memory = TranslationMemory(folder, "translate-ar_en@1.0")
+    assert len(memory) == 200
+    memory.compact()
+    assert not legacy.exists() and find_memory(directory, "ar", "en") == "translate-ar_en@1.0"
+    shards = sorted(folder.iterdir())
+    assert len(shards) > 32 and all(p.name.endswith(".jsonl") for p in shards)  # 200 sentences over 64 shards
+    for shard in shards:
+        keys = [json.loads(line)["src"] for line in shard.read_text(encoding="utf-8").splitlines()]
+        assert keys == sorted(keys) and {shard_of(k) for k in keys} == {shard.name}
+    again = TranslationMemory(folder, "translate-ar_en@1.0")
+    assert again.entries == memory.entries and not again._dirty

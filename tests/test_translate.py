@@ -24,7 +24,7 @@ from generator.config import DEFAULT, Settings
 from generator.pipeline.extraction import extract_all
 from generator.text.names import find_names
 from generator.translate.engine import translate_articles
-from generator.translate.memory import TranslationMemory, memory_path
+from generator.translate.memory import TranslationMemory, memory_path, shard_of
 from tests.conftest import ROOT, run_cli
 
 FAST = {"max_decoding_length": 24}  # random weights never emit </s>: bound the output
@@ -83,17 +83,27 @@ def test_glossary_names_come_out_in_english_on_the_real_path(translated) -> None
         assert name in english
 
 
+def memory_files(folder: Path) -> dict[str, bytes]:
+    """A model's memory as its files hold it: shard name → bytes (the journal too, if one is left)."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.is_dir() else {}
+
+
 def test_second_run_translates_nothing_and_changes_nothing(translated) -> None:
     articles, stats, settings = translated
-    memory_file = memory_path(settings.translations_dir / "memory", "translate-ar_en@1.0")
-    before = memory_file.read_bytes()
+    memory = memory_path(settings.translations_dir / "memory", "translate-ar_en@1.0")
+    before = memory_files(memory)
     again = extract_all(["seeds"], settings).articles
     stats2 = translate_articles(again, settings)
     assert (stats2.translated, stats2.cache_hits) == (0, stats.sentences)
-    assert memory_file.read_bytes() == before  # sorted, de-duplicated, byte-stable
+    assert memory_files(memory) == before  # sorted, de-duplicated, byte-stable
     assert [a.translation for a in again] == [a.translation for a in articles]
-    lines = memory_file.read_text(encoding="utf-8").splitlines()
-    assert lines == sorted(lines, key=lambda line: json.loads(line)["src"])
+    assert "journal.jsonl" not in before and len(before) > 1
+    total = 0
+    for name, data in before.items():
+        sources = [json.loads(line)["src"] for line in data.decode("utf-8").splitlines()]
+        assert sources == sorted(sources) and all(shard_of(s) == name for s in sources)
+        total += len(sources)
+    assert total == len(TranslationMemory(memory, "translate-ar_en@1.0"))
 
 
 def test_memory_alone_translates_without_a_model(translated, tmp_path: Path) -> None:
@@ -141,34 +151,39 @@ def test_killed_run_leaves_a_usable_memory_and_resumes(packages: Path, tmp_path:
     reference = run_cli(*base, "--translations-dir", str(reference_dir))
     assert reference.returncode == 0, reference.stderr
     work = tmp_path / "work"
-    memory_file = memory_path(work / "memory", "translate-ar_en@1.0")
+    memory = memory_path(work / "memory", "translate-ar_en@1.0")
+    journal = memory / "journal.jsonl"
     rng = random.Random(7)
     sizes = []
+
+    def saved() -> int:
+        return sum(len(data) for data in memory_files(memory).values())
+
     for attempt in range(3):
-        size_before = memory_file.stat().st_size if memory_file.exists() else 0
+        size_before = saved()
         process = subprocess.Popen([sys.executable, "-m", "generator", *base, "--translations-dir", str(work)],
                                    cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if attempt:  # later kills land after this run has saved something, at a random moment
             deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and process.poll() is None and (
-                    not memory_file.exists() or memory_file.stat().st_size <= size_before):
+            while time.monotonic() < deadline and process.poll() is None and saved() <= size_before:
                 time.sleep(0.02)
             time.sleep(rng.uniform(0.0, 0.3))
         else:  # the first may well die before saving anything
             time.sleep(rng.uniform(0.2, 1.5))
         process.send_signal(signal.SIGKILL)
         process.wait()
-        if memory_file.exists():
-            with memory_file.open("ab") as handle:  # what a kill inside a write leaves behind
+        if journal.exists():
+            with journal.open("ab") as handle:  # what a kill inside a write leaves behind
                 handle.write(b'{"src":"torn')
-            sizes.append(len(TranslationMemory(memory_file, "translate-ar_en@1.0")))
+        if memory.exists():
+            sizes.append(len(TranslationMemory(memory, "translate-ar_en@1.0")))
     assert sizes and sizes == sorted(sizes), sizes  # each killed run kept what the previous ones saved
     resumed = run_cli(*base, "--translations-dir", str(work), "--report", str(tmp_path / "r.json"))
     assert resumed.returncode == 0, resumed.stderr
     counters = json.loads((tmp_path / "r.json").read_text())["translation"]
     assert counters["cache_hits"] > 0  # it resumed rather than starting over
     assert resumed.stdout == reference.stdout
-    assert memory_file.read_bytes() == memory_path(reference_dir / "memory", "translate-ar_en@1.0").read_bytes()
+    assert memory_files(memory) == memory_files(memory_path(reference_dir / "memory", "translate-ar_en@1.0"))
 
 
 def test_human_review_is_kept_and_flagged_when_arabic_changes(packages: Path, tmp_path: Path) -> None:
@@ -227,15 +242,16 @@ def test_a_torn_chunk_is_translated_again_as_an_uninterrupted_run_did(packages: 
 
     reference = settings_for(packages, tmp_path / "reference", chunk_size=8)
     translate_articles(extract_all(["seeds"], reference).articles, reference)
-    expected = memory_path(reference.translations_dir / "memory", model).read_bytes()
+    expected = memory_files(memory_path(reference.translations_dir / "memory", model))
     work = settings_for(packages, tmp_path / "work", chunk_size=8)
     with pytest.raises(Killed):
         translate_articles(extract_all(["seeds"], work).articles, work, progress=killed_after_three_chunks)
-    memory_file = memory_path(work.translations_dir / "memory", model)
-    data = memory_file.read_bytes()
+    memory = memory_path(work.translations_dir / "memory", model)
+    journal = memory / "journal.jsonl"
+    data = journal.read_bytes()
     last_line = data.rstrip(b"\n").rfind(b"\n") + 1
-    memory_file.write_bytes(data[: last_line + (len(data) - last_line) // 2])  # what a crash mid-write leaves
-    assert len(TranslationMemory(memory_file, model)) == 2 * 8  # the torn chunk is gone, not only its last line
+    journal.write_bytes(data[: last_line + (len(data) - last_line) // 2])  # what a crash mid-write leaves
+    assert len(TranslationMemory(memory, model)) == 2 * 8  # the torn chunk is gone, not only its last line
     stats = translate_articles(extract_all(["seeds"], work).articles, work)
     assert stats.cache_hits > 0 and stats.translated > 0
-    assert memory_file.read_bytes() == expected
+    assert memory_files(memory) == expected

@@ -133,7 +133,7 @@ def _counter(bar: SentenceProgress, total: int) -> Callable[[int], None]:
 
 def _memory_size(settings: Settings) -> int:
     folder = settings.translations_dir / "memory"
-    return sum(p.stat().st_size for p in folder.glob("*.jsonl")) if folder.is_dir() else 0
+    return sum(p.stat().st_size for p in folder.rglob("*.jsonl")) if folder.is_dir() else 0
 
 
 def generate_docs(settings: Settings, require_translation: bool = False) -> GenerateSummary | None:
