@@ -17,6 +17,7 @@ Checks read the built HTML and the report only, never the intermediate Markdown.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -31,6 +32,7 @@ import pytest
 import yaml
 
 from generator.model import Article
+from generator.render.sidebyside import split
 from generator.translate.engine import review_path
 from tests.conftest import ROOT, make_archive, run_cli, serve_folder
 from tests.htmltree import Node, dom
@@ -250,11 +252,16 @@ def _check_page(built: Built, page: Path, lang: str, title: str | None, publishe
     assert [a.text() for a in article.all(tag="a", cls="archive-tag")] == tags
     if paragraphs is not None:
         assert _body_paragraphs(article) == paragraphs
-    if arabic_paragraphs is not None:
-        rows = article.all(tag="div", cls="parallel-row")
-        assert [row.find(tag="div", cls="parallel-ar").text() for row in rows] == arabic_paragraphs
-        if lang == "en" and paragraphs is not None:
-            assert [row.find(tag="div", cls="parallel-en").text() for row in rows] == paragraphs
+    if arabic_paragraphs is not None:  # the side-by-side view: its cuts, laid out in the browser (below)
+        [view] = article.all(tag="details", cls="parallel")
+        cuts = json.loads(html.unescape(view.attrs["data-units"]))
+        assert len(cuts["ar"]) == len(arabic_paragraphs)
+        own = _body_paragraphs(article)
+        if lang == "ar":
+            assert [" ".join(split(text, ends)) for (_, ends), text in zip(cuts["ar"], own, strict=True)] == own
+        elif paragraphs is not None:
+            assert [" ".join(p for p in split(text, ends) if p) for (_, ends), text
+                    in zip(cuts["en"], own, strict=True)] == paragraphs
     _no_markup_from_text(article, page)
     for link in article.all(tag="a"):  # every link of the article leads to a page of the site
         target = resolve(built.site, page, link.attrs.get("href", ""))
@@ -409,7 +416,11 @@ def test_hostile_pages_in_the_browser(page: object, built: Built, server: str, n
         title = (spec["titles"][0] if lang == "ar" else english_view(spec)["title"]) or UNTITLED[lang]
         assert page.locator("#article-title").inner_text() == title
         page.locator("details.parallel > summary").click()  # the side-by-side view, opened
+        page.locator(".parallel-row").nth(len(spec["paragraphs"]) - 1).wait_for()  # laid out, twin fetched
         assert page.locator(".parallel-row").count() == len(spec["paragraphs"])
+        rows = page.locator(".parallel-row .parallel-ar")
+        assert [" ".join(rows.nth(i).inner_text().split()) for i in range(rows.count())] == \
+            [" ".join(p.split()) for p in spec["paragraphs"]]
         assert page.evaluate("document.querySelectorAll('article [onerror], article [onclick], article img, "
                              "article script, article iframe').length") == 0
         _no_overflow(page)

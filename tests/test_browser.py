@@ -127,6 +127,7 @@ def test_side_by_side_columns_align_and_sentences_link(page: object, site: Site)
     page.goto(_article_url(site, "2017-04-12", "en"))
     page.locator("details.parallel > summary").click()
     rows = page.locator(".parallel-row")
+    rows.nth(7).wait_for()  # laid out when opened, with the Arabic fetched from the twin page
     assert rows.count() == 8  # one row per paragraph of seed 000
     for i in range(rows.count()):
         arabic = rows.nth(i).locator(".parallel-ar").bounding_box()
@@ -144,6 +145,20 @@ def test_side_by_side_columns_align_and_sentences_link(page: object, site: Site)
     assert "is-linked" in (pair.get_attribute("class") or "")
     pair.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "side-by-side.png"), full_page=True)
+
+    arabic_page = page.context.new_page()  # and from the Arabic page, which fetches the English
+    arabic_page.goto(_article_url(site, "2017-04-12"))
+    arabic_page.locator("details.parallel > summary").click()
+    arabic_rows = arabic_page.locator(".parallel-row")
+    arabic_rows.nth(7).wait_for()
+    assert arabic_rows.count() == 8
+    english = arabic_rows.nth(1).locator(".parallel-en .pair").first
+    english.hover()
+    linked = arabic_rows.nth(1).locator(f'.parallel-ar .pair[data-pair="{english.get_attribute("data-pair")}"]')
+    assert "is-linked" in (linked.get_attribute("class") or "")
+    assert [pair.inner_text() for pair in rows.nth(1).locator(".parallel-ar .pair").all()] == \
+        [pair.inner_text() for pair in arabic_rows.nth(1).locator(".parallel-ar .pair").all()]
+    arabic_page.close()
 
     page.set_viewport_size({"width": 420, "height": 900})  # narrow screens stack the columns
     arabic = rows.nth(1).locator(".parallel-ar").bounding_box()

@@ -1,16 +1,18 @@
 """The side-by-side view on article pages: a real site of the seeds (tiny test model), then the HTML.
 
-Each article page, Arabic and English, ends with a collapsed `<details class="parallel">` holding one
-row per paragraph: the Arabic cell (lang=ar dir=rtl) and the English cell (lang=en dir=ltr), with
-every sentence a `[data-pair]` span whose twin, in the other cell, has the same id.
+Each article page, Arabic and English, ends with a collapsed `<details class="parallel">` that holds
+no text: where each paragraph of both languages splits into sentences (`data-units`) and the twin
+page (`data-twin`). assets/parallel.js lays the rows out when the view is opened (tests/test_browser.py
+drives it in Chromium); here the same cuts are made in Python (`sidebyside.split`) to check that they
+give back the translation's sentences, both ways.
 """
 
 from __future__ import annotations
 
 import gzip
+import html as html_module
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +20,7 @@ import pytest
 
 from generator.model import Article, SentencePair, Translation
 from generator.render.pages import article_html
-from generator.render.sidebyside import parallel_html
+from generator.render.sidebyside import parallel_html, split, units
 from tests.conftest import ROOT, SEEDS, make_archive
 from tests.htmltree import Node, tree
 from tests.test_site import article_docs, build, front_matter, html_of, resolve
@@ -44,12 +46,18 @@ class ArticlePage:
 
     @property
     def paragraphs(self) -> list[str]:
-        """The normal reading body: the page's paragraphs outside the side-by-side view."""
+        """The reading body: the page's paragraphs (what parallel.js takes as this language's text)."""
         return [squash(p.text()) for p in self.body.elements if p.tag == "p"]
 
     @property
-    def rows(self) -> list[Node]:
-        return [r for r in self.view.all("parallel-row") if "data-paragraph" in r.attrs]
+    def units(self) -> dict[str, list]:
+        return json.loads(html_module.unescape(self.view.attrs["data-units"]))
+
+    def sentences(self, lang: str) -> dict[int, list[str | None]]:
+        """This page's paragraphs cut into sentences as parallel.js cuts them, by paragraph index."""
+        entries = self.units[lang]
+        assert len(entries) == len(self.paragraphs), self.path
+        return {index: split(text, ends) for (index, ends), text in zip(entries, self.paragraphs, strict=True)}
 
 
 def article_page(path: Path) -> ArticlePage:
@@ -58,17 +66,6 @@ def article_page(path: Path) -> ArticlePage:
     views = body.all("parallel")
     assert len(views) == 1, path
     return ArticlePage(path, html, body, views[0])
-
-
-def cells(row: Node) -> tuple[Node, Node]:
-    ar, en = row.elements  # Arabic first in reading order; CSS puts it in the right-hand column
-    assert "parallel-ar" in ar.classes and (ar.attrs.get("lang"), ar.attrs.get("dir")) == ("ar", "rtl")
-    assert "parallel-en" in en.classes and (en.attrs.get("lang"), en.attrs.get("dir")) == ("en", "ltr")
-    return ar, en
-
-
-def sentences(cell: Node) -> list[Node]:
-    return [n for n in cell.iter() if "data-pair" in n.attrs]
 
 
 @pytest.fixture(scope="module")
@@ -101,65 +98,58 @@ def pages(root: Path) -> list[tuple[ArticlePage, ArticlePage]]:
 # --- the built site ---------------------------------------------------------------------------
 
 
-def test_every_article_page_ends_with_a_collapsed_side_by_side_view(site: Path) -> None:
+def test_every_article_page_ends_with_a_collapsed_view_pointing_at_its_twin(site: Path) -> None:
     for ar, en in pages(site):
-        for page, summary in ((ar, "عرض النصين جنبًا إلى جنب"), (en, "Side-by-side view (Arabic / English)")):
+        for page, twin, summary in ((ar, en, "عرض النصين جنبًا إلى جنب"),
+                                    (en, ar, "Side-by-side view (Arabic / English)")):
             view = page.view
             assert view.tag == "details" and "open" not in view.attrs
             assert "data-pagefind-ignore" in view.attrs  # the search index holds the body once
             assert view.elements[0].tag == "summary" and squash(view.elements[0].text()) == summary
             assert page.body.elements[-1] is view  # after the normal body, which is unchanged
-            assert page.paragraphs and not any(p.all("pair") for p in page.body.elements if p.tag == "p")
+            assert view.all("parallel-grid") and not view.all("parallel-row")  # laid out when opened
+            assert resolve(site / "site", page.path, view.attrs["data-twin"]) == twin.path
+            assert view.attrs["data-lang"] == ("ar" if page is ar else "en")
 
 
-def test_one_row_per_paragraph_arabic_and_english_cells(site: Path) -> None:
+def test_each_page_holds_its_text_once(site: Path) -> None:
+    """The view carries no text: an Arabic page holds each Arabic paragraph once and no English
+    sentence, an English page the other way round."""
     for ar, en in pages(site):
-        for page in (ar, en):
-            assert len(page.rows) == len(ar.paragraphs), page.path
-            [head] = page.view.all("parallel-head")
-            cells(head)
-            for number, row in enumerate(page.rows, 1):
-                assert row.attrs["data-paragraph"] == str(number)
-                cells(row)
+        english = [s for sentences in en.sentences("en").values() for s in sentences if s]
+        for paragraph in ar.paragraphs:
+            assert ar.html.count(html_module.escape(paragraph, quote=False)) == 1
+        assert english and not any(html_module.escape(s, quote=False) in ar.html for s in english if len(s) > 30)
+        for paragraph in en.paragraphs:
+            assert en.html.count(html_module.escape(paragraph, quote=False)) == 1
 
 
-def test_every_sentence_is_paired_once_per_language(site: Path) -> None:
-    for ar, en in pages(site):
-        for page in (ar, en):
-            ids = Counter(n.attrs["data-pair"] for n in page.view.iter() if "data-pair" in n.attrs)
-            assert ids and set(ids.values()) == {2}, page.path
-            for number, row in enumerate(page.rows, 1):
-                arabic, english = (sentences(cell) for cell in cells(row))
-                assert [n.attrs["data-pair"] for n in arabic] == [n.attrs["data-pair"] for n in english]
-                assert [n.attrs["data-pair"] for n in arabic] == [f"p{number}s{i}" for i in range(1, len(arabic) + 1)]
-                for node in (*arabic, *english):
-                    assert node.tag == "span" and "pair" in node.classes and node.attrs.get("tabindex") == "0"
-
-
-def test_sentences_put_back_together_are_the_paragraphs(site: Path) -> None:
+def test_sentences_pair_up_both_ways(site: Path) -> None:
+    """Cut at the view's offsets, the Arabic and the English of a paragraph have as many sentences
+    (one pair each way), and put back together they are the paragraphs."""
     multi_sentence = 0
     for ar, en in pages(site):
         for page in (ar, en):
-            for row, arabic_paragraph in zip(page.rows, ar.paragraphs, strict=True):
-                arabic, _ = cells(row)
-                parts = [squash(n.text()) for n in sentences(arabic)]
-                assert " ".join(parts) == arabic_paragraph
-                multi_sentence += len(parts) > 1
-        for row, english_paragraph in zip(en.rows, en.paragraphs, strict=True):  # machine translation
-            _, english = cells(row)
-            assert " ".join(squash(n.text()) for n in sentences(english)) == english_paragraph
+            assert page.units == ar.units  # both pages describe the same cuts
+        arabic, english = ar.sentences("ar"), en.sentences("en")
+        for index, parts in arabic.items():
+            assert " ".join(parts) == ar.paragraphs[list(arabic).index(index)]
+            assert all(part for part in parts)
+            if index in english:
+                assert len(english[index]) == len(parts)
+            multi_sentence += len(parts) > 1
+        for index, parts in english.items():
+            assert " ".join(p for p in parts if p) == en.paragraphs[list(english).index(index)]
     assert multi_sentence  # the seeds do exercise sentence-level alignment
 
 
-def test_article_text_stays_literal_in_the_view(site: Path) -> None:
+def test_article_text_stays_literal(site: Path) -> None:
     [(ar, en)] = [(a, e) for a, e in pages(site) if any("alert(1)" in p for p in a.paragraphs)]
     for page in (ar, en):
-        assert not page.view.all(tag="script") and not page.view.all(tag="em") and not page.view.all(tag="a")
-        assert "<script>alert(1)" not in page.html
-        [row] = [r for r in page.rows if "alert(1)" in r.text()]
-        arabic, _ = cells(row)
-        assert [squash(n.text()) for n in sentences(arabic)] == HOSTILE_SENTENCES
-    assert HOSTILE in ar.paragraphs  # and in the normal body too
+        assert not page.view.all(tag="script") and "<script>alert(1)" not in page.html
+    [parts] = [parts for parts in ar.sentences("ar").values() if "alert(1)" in " ".join(parts)]
+    assert parts == HOSTILE_SENTENCES
+    assert HOSTILE in ar.paragraphs
 
 
 def test_pages_link_the_script_and_the_stylesheet(site: Path) -> None:
@@ -177,7 +167,7 @@ def test_pages_link_the_script_and_the_stylesheet(site: Path) -> None:
 
 
 def test_search_index_holds_the_text_once(site: Path) -> None:
-    """data-pagefind-ignore: Pagefind indexes the normal body, not the side-by-side copy of it."""
+    """data-pagefind-ignore: Pagefind indexes the normal body, not the view."""
     fragments = {}
     for path in (site / "site").glob("**/pagefind/fragment/*.pf_fragment"):
         record = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
@@ -188,47 +178,42 @@ def test_search_index_holds_the_text_once(site: Path) -> None:
         pytest.skip("this build made no Pagefind index")
     for doc in article_docs(site):
         meta = front_matter(doc)
-        first = squash(sentences(cells(article_page(html_of(site, meta["url"])).rows[0])[0])[0].text())
+        page = article_page(html_of(site, meta["url"]))
+        first = next(iter(page.sentences("ar").values()))[0]
         arabic, english = fragments["/" + meta["url"]], fragments["/" + meta["twin_url"]]
         assert arabic.count(first) == 1 and english.count(first) == 0
         assert "عرض النصين" not in arabic and "Side-by-side" not in english
 
 
-def test_script_links_pairs_by_delegation_without_network() -> None:
+def test_script_fetches_only_the_twin_page_and_links_pairs_by_delegation() -> None:
     script = (ROOT / "docs" / "assets" / "parallel.js").read_text(encoding="utf-8")
-    for event in ("mouseover", "mouseout", "focusin", "focusout"):
+    for event in ("mouseover", "mouseout", "focusin", "focusout", "toggle"):
         assert f'document.addEventListener("{event}"' in script
-    assert "is-linked" in script and "data-pair" in script
-    assert not re.search(r"\b(fetch|XMLHttpRequest|import|WebSocket|sendBeacon)\b", script)
+    assert "is-linked" in script and "data-pair" in script and "data-units" in script
+    assert re.findall(r"\bfetch\(([^,]+),", script) == ['details.getAttribute("data-twin")']
+    assert 'credentials: "same-origin"' in script
+    assert not re.search(r"\b(XMLHttpRequest|import|WebSocket|sendBeacon|innerHTML)\b", script)  # text as text
     css = (ROOT / "docs" / "assets" / "parallel.css").read_text(encoding="utf-8")
     assert ".is-linked" in css and "45em" in css.replace("44.9375em", "45em")
     assert '[data-md-color-scheme="slate"]' in css  # the highlight has a dark-scheme colour
 
 
-def test_pending_translation_shows_arabic_and_a_pending_english_column(tmp_path: Path) -> None:
+def test_pending_translation_has_no_english_to_fetch(tmp_path: Path) -> None:
     root = make_archive(tmp_path / "archive", SEEDS[:1])
     result = build(root, tmp_path / "no-packages")
     assert result.returncode == 0, result.stderr[-2000:]
     [(ar, en)] = pages(root)
     for page in (ar, en):
-        assert "data-pair" not in page.view.attrs and not any("data-pair" in n.attrs for n in page.view.iter())
-        assert len(page.rows) == len(ar.paragraphs)
-        [head] = page.view.all("parallel-head")
-        assert squash(cells(head)[1].text()) == "English (translation pending)"
-        for number, (row, paragraph) in enumerate(zip(page.rows, ar.paragraphs, strict=True)):
-            arabic, english = cells(row)
-            assert squash(arabic.text()) == paragraph
-            assert ("Translation pending" in english.text()) == (number == 0)
+        assert page.view.attrs["data-status"] == "translation pending"
+        assert page.units["en"] == [] and len(page.units["ar"]) == len(ar.paragraphs)
+    assert en.paragraphs == []  # the English page shows the pending notice, no paragraph
 
 
-# --- the template alone: reviewed (paragraph-level) translations and odd shapes ---------------
+# --- the view alone: reviewed (paragraph-level) translations and odd shapes -------------------
 
 
 def render(article: Article, lang: str) -> ArticlePage:
-    return article_page_from(f'<div class="archive-body">{article_html(article, lang, None)}</div>')
-
-
-def article_page_from(html: str) -> ArticlePage:
+    html = f'<div class="archive-body">{article_html(article, lang, None)}</div>'
     [body] = tree(html).all("archive-body")
     [view] = body.all("parallel")
     return ArticlePage(Path("-"), html, body, view)
@@ -238,35 +223,34 @@ def test_reviewed_translation_aligns_paragraph_by_paragraph() -> None:
     paragraphs = ["الفقرة الأولى. وفيها جملتان.", "الفقرة الثانية."]
     article = Article(source="x.txt", paragraphs=paragraphs, translation=Translation(
         status="reviewed", paragraphs=[[SentencePair(p, f"Reviewed {i}.")] for i, p in enumerate(paragraphs)]))
-    for lang in ("ar", "en"):
-        page = render(article, lang)
-        assert len(page.rows) == 2
-        for number, row in enumerate(page.rows, 1):
-            arabic, english = (sentences(cell) for cell in cells(row))
-            assert [n.attrs["data-pair"] for n in arabic] == [n.attrs["data-pair"] for n in english] == [f"p{number}s1"]
-            assert squash(arabic[0].text()) == paragraphs[number - 1]
-            assert squash(english[0].text()) == f"Reviewed {number - 1}."
-        assert "English (reviewed translation)" in page.view.text()
-        assert ("Hover over a paragraph" if lang == "en" else "على فقرة") in page.view.text()
+    ar, en = render(article, "ar"), render(article, "en")
+    assert ar.sentences("ar") == {0: [paragraphs[0]], 1: [paragraphs[1]]}
+    assert en.sentences("en") == {0: ["Reviewed 0."], 1: ["Reviewed 1."]}
+    assert ar.view.attrs["data-status"] == "reviewed translation"
+    assert "Hover over a paragraph" in en.view.text() and "على فقرة" in ar.view.text()
     assert render(article, "en").html == render(article, "en").html  # deterministic
 
 
-def test_uneven_translations_keep_one_row_per_arabic_paragraph() -> None:
+def test_uneven_translations_keep_every_arabic_paragraph() -> None:
     paragraphs = ["أولى.", "ثانية.", "ثالثة."]
     fewer = Translation(status="reviewed", paragraphs=[[SentencePair(paragraphs[0], "One.")]])
     more = Translation(status="reviewed", paragraphs=[*([SentencePair(p, "X.")] for p in paragraphs),
                                                       [SentencePair("", "Extra.")]])
     mismatch = Translation(status="machine", paragraphs=[[SentencePair("نص قديم.", "Old.")], [], []])
-    for translation in (fewer, more, mismatch):
-        page = render(Article(source="x.txt", paragraphs=paragraphs, translation=translation), "ar")
-        assert len(page.rows) == 3
-        assert [squash(cells(row)[0].text()) for row in page.rows] == paragraphs
-        ids = Counter(n.attrs["data-pair"] for n in page.view.iter() if "data-pair" in n.attrs)
-        assert set(ids.values()) <= {2}
-    assert "[not translated]" in render(Article(source="x.txt", paragraphs=paragraphs, translation=fewer), "ar").html
-    assert "Extra." in render(Article(source="x.txt", paragraphs=paragraphs, translation=more), "en").view.text()
+    missing = Translation(status="machine", paragraphs=[[SentencePair("أولى.", None)],
+                                                        [SentencePair("ثانية.", "Second.")], []])
+    for translation in (fewer, more, mismatch, missing):
+        article = Article(source="x.txt", paragraphs=paragraphs, translation=translation)
+        page = render(article, "ar")
+        assert [parts for parts in page.sentences("ar").values()] == [[p] for p in paragraphs]
+        english = render(article, "en")
+        assert english.sentences("en") == {index: split(text, ends) for (index, ends), text
+                                           in zip(units(article, translation)["en"], english.paragraphs, strict=True)}
+    extra = render(Article(source="x.txt", paragraphs=paragraphs, translation=more), "en")
+    assert extra.sentences("en")[3] == ["Extra."]
+    assert units(Article(source="x.txt", paragraphs=paragraphs, translation=missing), missing)["en"] == [[1, [7]]]
 
 
 def test_no_paragraphs_no_view() -> None:
-    fragment = parallel_html(Article(source="x.txt"), Translation(), "ar")
-    assert "parallel" not in fragment
+    fragment = parallel_html(Article(source="x.txt"), Translation(), "ar", "../x/")
+    assert fragment == ""

@@ -1,14 +1,141 @@
-/* Side-by-side view: hovering or focusing a sentence highlights it and its counterpart in the
-   other language (both get .is-linked). Sentences are `.parallel [data-pair]` elements; the two
-   halves of a pair share the data-pair value. Listeners sit on `document` (event delegation), so
-   pages swapped in by Material's instant navigation work without re-initialisation.
-   No dependencies, no network. */
+/* Side-by-side view (generator/render/sidebyside.py). The page holds its article's text once, in
+   its body; the view holds where each paragraph splits into sentences (data-units) and the twin
+   page's address (data-twin). Opened, it takes this page's paragraphs from the body and the other
+   language's from the twin page (one request to the same site), cuts both into sentences and lays
+   them out in rows. Hovering or focusing a sentence highlights it and its counterpart in the other
+   language (both get .is-linked); the listeners sit on `document`, so pages swapped in by
+   Material's instant navigation work without re-initialisation. No dependencies. */
 (function () {
   "use strict";
 
   var LINKED = "is-linked";
   var hovered = null; // the sentence under the mouse pointer
   var focused = null; // the sentence with keyboard focus
+
+  function paragraphs(doc) {
+    var body = doc.querySelector(".archive-body");
+    if (!body) return [];
+    var out = [];
+    for (var i = 0; i < body.children.length; i++) {
+      var el = body.children[i];
+      if (el.tagName === "P") out.push(el.textContent.replace(/\s+/g, " ").trim());
+    }
+    return out;
+  }
+
+  function byParagraph(entries, texts) {
+    // {paragraph index: [sentence text | null, ...]}, cutting each <p> text at its sentence ends
+    var out = {};
+    for (var k = 0; k < entries.length && k < texts.length; k++) {
+      var text = texts[k], ends = entries[k][1], start = 0, parts = [];
+      for (var j = 0; j < ends.length; j++) {
+        if (ends[j] === null) { parts.push(null); continue; }
+        parts.push(text.slice(start, ends[j]).trim());
+        start = ends[j];
+      }
+      out[entries[k][0]] = parts;
+    }
+    return out;
+  }
+
+  function cell(lang, sentences, p, missing) {
+    var div = document.createElement("div");
+    div.className = "parallel-" + lang;
+    div.lang = lang;
+    div.dir = lang === "ar" ? "rtl" : "ltr";
+    if (!sentences) {
+      if (missing) {
+        var note = document.createElement("span");
+        note.className = missing.className;
+        note.textContent = missing.text;
+        div.appendChild(note);
+      }
+      return div;
+    }
+    for (var s = 0; s < sentences.length; s++) {
+      if (s) div.appendChild(document.createTextNode(" "));
+      var span = document.createElement("span");
+      span.className = "pair" + (sentences[s] === null ? " is-missing" : "");
+      span.setAttribute("data-pair", "p" + (p + 1) + "s" + (s + 1));
+      span.tabIndex = 0;
+      span.textContent = sentences[s] === null ? "[not translated]" : sentences[s];
+      div.appendChild(span);
+    }
+    return div;
+  }
+
+  function head(status) {
+    var row = document.createElement("div");
+    row.className = "parallel-head";
+    var ar = cell("ar", null, 0, null), en = cell("en", null, 0, null);
+    ar.textContent = "العربية (النص الأصلي)";
+    en.textContent = "English (" + status + ")";
+    row.appendChild(ar);
+    row.appendChild(en);
+    return row;
+  }
+
+  function lay(details, ownTexts, twinTexts) {
+    var units = JSON.parse(details.getAttribute("data-units"));
+    var lang = details.getAttribute("data-lang");
+    var texts = lang === "ar" ? {ar: ownTexts, en: twinTexts} : {ar: twinTexts, en: ownTexts};
+    var ar = byParagraph(units.ar, texts.ar), en = byParagraph(units.en, texts.en);
+    var pending = details.getAttribute("data-status") === "translation pending";
+    var grid = details.querySelector(".parallel-grid");
+    grid.textContent = "";
+    grid.appendChild(head(details.getAttribute("data-status")));
+    var last = -1;
+    for (var k = 0; k < units.ar.length; k++) last = Math.max(last, units.ar[k][0]);
+    for (k = 0; k < units.en.length; k++) last = Math.max(last, units.en[k][0]);
+    for (var p = 0; p <= last; p++) {
+      if (!(p in ar) && !(p in en)) continue;
+      var row = document.createElement("div");
+      row.className = "parallel-row";
+      if (p in ar) row.setAttribute("data-paragraph", String(p + 1));
+      var missing = pending
+        ? (p === 0 ? {className: "parallel-pending", text: "Translation pending: this article has no English translation yet."} : null)
+        : {className: "is-missing", text: "[not translated]"};
+      var arabic = ar[p] || null, english = en[p] || null;
+      if (arabic && english && arabic.length !== english.length) {  // not sentence-aligned: whole paragraphs
+        arabic = [arabic.join(" ")];
+        english = [english.filter(function (x) { return x !== null; }).join(" ")];
+      }
+      row.appendChild(cell("ar", arabic, p, null));
+      row.appendChild(cell("en", english, p, missing));
+      grid.appendChild(row);
+    }
+  }
+
+  function fill(details) {
+    if (details.getAttribute("data-filled")) return;
+    details.setAttribute("data-filled", "1");
+    var own = paragraphs(document);
+    var units = JSON.parse(details.getAttribute("data-units"));
+    var twinLang = details.getAttribute("data-lang") === "ar" ? "en" : "ar";
+    if (!units[twinLang].length) { lay(details, own, []); return; }  // nothing to fetch (no translation)
+    fetch(details.getAttribute("data-twin"), {credentials: "same-origin"})
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then(function (html) {
+        lay(details, own, paragraphs(new DOMParser().parseFromString(html, "text/html")));
+      })
+      .catch(function () {  // opened from a file, or offline: this page's own text alone
+        lay(details, own, []);
+        var note = document.createElement("p");
+        note.className = "parallel-hint";
+        note.textContent = details.getAttribute("data-lang") === "ar"
+          ? "تعذّر تحميل النص الآخر: افتح الموقع عبر خادم (mkdocs serve)."
+          : "The other text could not be loaded: open the site through a server (mkdocs serve).";
+        details.querySelector(".parallel-grid").before(note);
+      });
+  }
+
+  document.addEventListener("toggle", function (event) {
+    var el = event.target;
+    if (el && el.matches && el.matches("details.parallel") && el.open) fill(el);
+  }, true);
 
   function sentence(node) {
     if (!node || node.nodeType !== 1 || !node.closest) return null;

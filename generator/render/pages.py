@@ -511,7 +511,13 @@ def article_html(article: Article, lang: str, page: Page | None) -> str:
     else:
         english = (" ".join(s.en or "" for s in sentences) for sentences in t.paragraphs)
         parts = [_paragraph_html(text) for text in english if text.strip()]
-    fragment = parallel_html(article, t, lang)
+    if page is None:
+        twin = ""
+    elif lang == "ar":
+        twin = "../" * page.url_ar.count("/") + page.url_en
+    else:
+        twin = "../" * (page.url_ar.count("/") + 1) + page.url_ar
+    fragment = parallel_html(article, t, lang, twin)
     return "\n".join(parts) + "\n" + fragment
 
 
