@@ -166,7 +166,7 @@ def prepare(root: Path, count: int, seed: int, synth, pad: bool = False) -> Prep
     for folder in (empty, root.parent / "home", root.parent / "xdg-data"):
         folder.mkdir(parents=True, exist_ok=True)
     return Prepared(root, len(result.articles), len(all_units), len(unique), empty, time.perf_counter() - start,
-                    len(memory), memory.path.stat().st_size)
+                    len(memory), sum(p.stat().st_size for p in memory.path.glob("*.jsonl")))
 
 
 # --- build and check --------------------------------------------------------------------------------
@@ -256,6 +256,20 @@ def count_pages(folder: Path) -> int:
     return sum(1 for _ in folder.rglob("index.html")) if folder.is_dir() else 0
 
 
+def site_parts(site: Path) -> dict[str, int]:
+    """site/'s bytes (apparent sizes) by kind: article pages, other pages, search bundles, the rest."""
+    parts = {"article pages": 0, "index and other pages": 0, "search (Pagefind)": 0, "assets, feeds, sitemap": 0}
+    for path in site.rglob("*"):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(site).as_posix().removeprefix("en/")
+        kind = ("search (Pagefind)" if rel.startswith("pagefind/") else
+                "article pages" if rel.startswith("archive/articles/") and rel.endswith(".html") else
+                "index and other pages" if rel.endswith(".html") else "assets, feeds, sitemap")
+        parts[kind] += path.stat().st_size
+    return parts
+
+
 def du_bytes(folder: Path) -> int:
     out = subprocess.run(["du", "-sk", str(folder)], capture_output=True, text=True, check=True).stdout
     return int(out.split()[0]) * 1024
@@ -269,6 +283,7 @@ class Outcome:
     second: Build
     html: int = 0
     site_bytes: int = 0
+    parts: dict[str, int] = field(default_factory=dict)  # site/ bytes by what they are (see site_parts)
     ar_pages: int = 0
     en_pages: int = 0
     report_articles: int = 0
@@ -292,6 +307,7 @@ def check(outcome: Outcome) -> None:
             outcome.failures.append(f"N={outcome.count} {label} build printed no 'archive:' line")
     outcome.html = sum(1 for _ in site.rglob("*.html")) if site.is_dir() else 0
     outcome.site_bytes = du_bytes(site) if site.is_dir() else 0
+    outcome.parts = site_parts(site) if site.is_dir() else {}
     outcome.ar_pages = count_pages(site / "archive" / "articles")
     outcome.en_pages = count_pages(site / "en" / "archive" / "articles")
     try:
@@ -472,6 +488,10 @@ def run(work: Path, counts: list[int], args: argparse.Namespace) -> int:
               f"{o.second.seconds:.1f} ({o.second.cpu_seconds:.0f}) | "
               f"{o.html:,} | {o.ar_pages:,} / {o.en_pages:,} | "
               f"{o.site_bytes / 2**20:.0f} MiB | {verdict} |")
+    for o in outcomes:
+        per = {k: v / o.prepared.articles / 1024 for k, v in o.parts.items()}
+        print(f"N={o.count}: site/ {o.site_bytes / o.prepared.articles / 1024:.1f} KiB per article on disk; "
+              + ", ".join(f"{k} {v:.1f} KiB" for k, v in per.items()))
     for lines in profiles.values():
         print()
         print("\n".join(lines))
