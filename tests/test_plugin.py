@@ -102,3 +102,13 @@ def test_nothing_imports_the_site_layer() -> None:
     for path in sorted(PACKAGE.rglob("*.py")):
         if "site" not in path.relative_to(PACKAGE).parts:
             assert "site" not in _imports(path), path.relative_to(ROOT)
+
+
+def test_compact_html_drops_indentation_but_keeps_pre_and_text() -> None:
+    from generator.site.plugin import compact_html
+
+    page = ("<html>\n  <body>\n    <p>نص\n      يمتد</p>\n    <pre>\n  code\n    kept</pre>\n"
+            "    <TEXTAREA>\n  a\n</TEXTAREA>\n  </body>\n</html>\n")
+    assert compact_html(page) == ("<html>\n<body>\n<p>نص\nيمتد</p>\n<pre>\n  code\n    kept</pre>\n"
+                                  "<TEXTAREA>\n  a\n</TEXTAREA>\n</body>\n</html>\n")
+    assert compact_html("no indentation") == "no indentation"
