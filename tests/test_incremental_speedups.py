@@ -120,3 +120,33 @@ def test_a_single_file_memory_is_split_into_shards(tmp_path: Path) -> None:
         assert keys == sorted(keys) and {shard_of(k) for k in keys} == {shard.name}
     again = TranslationMemory(folder, "translate-ar_en@1.0")
     assert again.entries == memory.entries and not again._dirty
+
+
+def test_shards_are_read_lazily_and_alike(tmp_path: Path) -> None:
+    """Opening a memory only locates each shard line; an entry is parsed when asked for. Keys with
+    escaped characters, and a shard not in the shape compact() writes, read the same as parsed JSON."""
+    from generator.translate.memory import memory_path
+
+    folder = memory_path(tmp_path, "m@1")
+    odd = [MemoryEntry(src, ["▁x"], [[0, 1]], "ctranslate2 4.8.5", "2026-12-07")
+           for src in ('قال "الوزير": نعم', "سطر\\ب", "فاصل\u2028هنا", 'x", "y', "عادي")]
+    memory = TranslationMemory(folder, "m@1")
+    memory.add([*odd, *(entry(n) for n in range(50))])
+    memory.compact()
+    again = TranslationMemory(folder, "m@1")
+    assert not again._dirty and len(again) == 55
+    assert again.entries._new == {} and len(again.entries._where) == 55  # located, not parsed
+    for item in [*odd, entry(7)]:
+        assert again.entries[item.src] == item
+    assert again.get("عادي") == odd[-1]  # get() normalises the sentence as translation keys it
+    expected = dict(memory.entries.items())
+    assert dict(again.entries.items()) == expected
+    # A shard written by hand with its fields in another order: parsed, then rewritten by compaction.
+    shard = next(p for p in sorted(folder.iterdir()) if p.name.endswith(".jsonl"))
+    records = [json.loads(line) for line in shard.read_text(encoding="utf-8").split("\n") if line]
+    shard.write_text("".join(json.dumps(dict(reversed(list(r.items()))), ensure_ascii=False) + "\n"
+                             for r in records), encoding="utf-8")
+    edited = TranslationMemory(folder, "m@1")
+    assert shard.name in edited._dirty and dict(edited.entries.items()) == expected
+    edited.compact()
+    assert TranslationMemory(folder, "m@1")._dirty == set()

@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -55,6 +56,81 @@ def shard_of(key: str) -> str:
     return f"{int(hashlib.sha1(key.encode('utf-8', 'surrogatepass')).hexdigest()[:4], 16) % SHARDS:02d}.jsonl"
 
 
+# A shard line as _line writes it starts with its key. Read from the bytes, so that loading a million
+# sentences does not parse a million JSON objects (they are parsed when asked for).
+_KEY_START = b'{"src":"'
+
+
+class MemoryEntries(Mapping[str, MemoryEntry]):
+    """The entries of a memory, by key: shard lines are located when the memory is opened and parsed
+    only when an entry is asked for (each time: a run reads most entries once, and keeping them
+    parsed would hold every sentence's pieces and alignment in memory at once)."""
+
+    def __init__(self) -> None:
+        self._files: list[Path] = []
+        self._where: dict[str, tuple[int, int, int]] = {}  # key → file number, offset, length
+        self._new: dict[str, MemoryEntry] = {}  # entries of the journal and of this run
+
+    def locate(self, path: Path, data: bytes) -> list[str] | None:
+        """Index the lines of a shard (its bytes `data`); its keys in file order, or None when a line
+        is not of the shape _line writes (then the caller parses the file)."""
+        number = len(self._files)
+        keys: list[str] = []
+        where: list[tuple[int, int]] = []
+        offset = 0
+        for line in data.split(b"\n"):  # a shard at a time: a few MB copied, never the whole memory
+            if line:
+                if not line.startswith(_KEY_START):
+                    return None
+                end = line.find(b'",', len(_KEY_START))
+                raw = line[len(_KEY_START): end]
+                if end < 0:
+                    return None
+                if b"\\" in raw:  # an escaped character in the key: JSON decides where the string ends
+                    try:
+                        key = json.decoder.scanstring(line.decode("utf-8"), len(_KEY_START))[0]
+                    except ValueError:
+                        return None
+                else:
+                    key = raw.decode("utf-8")
+                keys.append(key)
+                where.append((offset, len(line)))
+            offset += len(line) + 1
+        self._files.append(path)
+        for key, (start, length) in zip(keys, where, strict=True):
+            self._where[key] = (number, start, length)
+            self._new.pop(key, None)
+        return keys
+
+    def put(self, entry: MemoryEntry) -> None:
+        self._new[entry.src] = entry
+
+    def line(self, key: str) -> str:
+        """The entry's JSON line (without its line end)."""
+        entry = self._new.get(key)
+        if entry is not None:
+            return _line(entry)
+        number, offset, length = self._where[key]
+        with self._files[number].open("rb") as file:
+            return os.pread(file.fileno(), length, offset).decode("utf-8")
+
+    def __getitem__(self, key: str) -> MemoryEntry:
+        entry = self._new.get(key)
+        if entry is not None:
+            return entry
+        return MemoryEntry(**json.loads(self.line(key)))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._new or key in self._where
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._where
+        yield from (key for key in self._new if key not in self._where)
+
+    def __len__(self) -> int:
+        return len(self._where) + sum(1 for key in self._new if key not in self._where)
+
+
 class TranslationMemory:
     """One model's memory: sorted shard files, plus the journal the current run appends to.
 
@@ -68,7 +144,7 @@ class TranslationMemory:
         self.model_id = model_id
         self.journal = path / JOURNAL
         self.legacy = path.with_name(path.name + ".jsonl")
-        self.entries: dict[str, MemoryEntry] = {}
+        self.entries = MemoryEntries()
         self._dirty: set[str] = set()  # shards whose file is not what compact() would write
         self._load()
 
@@ -77,20 +153,24 @@ class TranslationMemory:
         remove_stale_temps(self.path.parent)
         if self.path.is_dir():
             for shard in sorted(self.path.glob("[0-9][0-9].jsonl")):
-                keys = self._read(shard.read_bytes())
-                if keys != sorted(keys) or len(set(keys)) != len(keys) or any(shard_of(k) != shard.name for k in keys):
-                    self._dirty.add(shard.name)  # edited by hand or damaged: rewritten on compaction
+                data = shard.read_bytes()
+                keys = self.entries.locate(shard, data)
+                if keys is None:  # edited by hand or damaged: parsed line by line, rewritten on compaction
+                    keys = self._read(data)
+                    self._dirty.add(shard.name)
+                elif keys != sorted(keys) or len(set(keys)) != len(keys):  # not as compact() writes it
+                    self._dirty.add(shard.name)
         for log in (self.legacy, self.journal):  # the old single file, then this memory's open journal
             if log.exists():
                 self._dirty.update(shard_of(k) for k in self._read(self._untorn(log)))
 
     def _read(self, data: bytes) -> list[str]:
-        """Add the entries in `data` (JSON lines); their keys, in file order."""
+        """Add the entries in `data` (JSON lines), parsed; their keys, in file order."""
         # Lines end at LF only: a JSON string may hold U+2028, U+0085 ..., where splitlines() breaks.
         lines = [line for line in data.decode("utf-8").split("\n") if line]
         keys = []
         for entry in self._parse_all(lines) or self._parse_each(lines):
-            self.entries[entry.src] = entry
+            self.entries.put(entry)
             keys.append(entry.src)
         return keys
 
@@ -148,7 +228,7 @@ class TranslationMemory:
         if new:  # a new file's name is durable only once its folder is synced
             fsync_directory(self.path)
         for entry in entries:
-            self.entries[entry.src] = entry
+            self.entries.put(entry)
             self._dirty.add(shard_of(entry.src))
 
     def compact(self) -> None:
@@ -165,15 +245,16 @@ class TranslationMemory:
             if name in by_shard:
                 by_shard[name].append(key)
         self.path.mkdir(parents=True, exist_ok=True)
-        for name in sorted(by_shard):
+        texts = {name: "".join(self.entries.line(key) + "\n" for key in sorted(keys))
+                 for name, keys in by_shard.items()}  # every line read before any shard is replaced
+        for name in sorted(texts):
             target = self.path / name
-            keys = sorted(by_shard[name])
-            if not keys:
+            if not texts[name]:
                 target.unlink(missing_ok=True)
                 continue
-            text = "".join(_line(self.entries[key]) + "\n" for key in keys)
-            if not target.exists() or target.read_text(encoding="utf-8") != text:
-                atomic_write_text(target, text)
+            if not target.exists() or target.read_text(encoding="utf-8") != texts[name]:
+                atomic_write_text(target, texts[name])
+            self.entries.locate(target, texts[name].encode("utf-8"))  # the lines' new places
         for log in (self.journal, self.legacy):
             log.unlink(missing_ok=True)
         fsync_directory(self.path)
