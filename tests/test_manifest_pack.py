@@ -171,3 +171,25 @@ def test_a_corrected_file_is_taken_from_the_cache_with_its_correction(tmp_path: 
     sidecar.write_text(sidecar.read_text(encoding="utf-8").replace("عنوان مصحح", "عنوان آخر"), encoding="utf-8")
     changed = extract_all([str(root / "seeds")], settings, cache=reloaded.files, base=root)
     assert extracted == [f"seeds/{SEEDS[0].name}"] and changed.articles[0].title == "عنوان آخر"
+
+
+def test_code_fingerprint_covers_every_stage_package(tmp_path: Path) -> None:
+    """Caches made by other code are not reused: a change to a page template (render/), the
+    extractor's data (data/) or the site layer changes the fingerprint, not only pipeline/ code."""
+    import subprocess
+    import sys
+
+    package = Path(manifest_module.__file__).resolve().parents[1]
+    shutil.copytree(package, tmp_path / "generator", ignore=shutil.ignore_patterns("__pycache__"))
+
+    def fingerprint() -> str:
+        code = "from generator.pipeline.manifest import code_fingerprint; print(code_fingerprint())"
+        return subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                              check=True, env={"PYTHONPATH": str(tmp_path)}).stdout.strip()
+
+    seen = {fingerprint()}
+    for rel in ("render/templates/article.ar.md.j2", "data/outlets.yaml", "site/plugin.py"):
+        with (tmp_path / "generator" / rel).open("a", encoding="utf-8") as handle:
+            handle.write("\n")
+        seen.add(fingerprint())
+    assert len(seen) == 4

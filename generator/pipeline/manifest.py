@@ -57,7 +57,7 @@ class Manifest:
 @cache
 def code_fingerprint() -> str:
     """Hash of the generator's code, templates and data: output made by other code is not reused."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # the whole `generator` package, not only pipeline/
     digest = hashlib.sha256(str(FORMAT).encode())
     for path in sorted(package.rglob("*")):
         if path.is_file() and path.suffix in (".py", ".j2", ".yaml", ".yml", ".json", ".crfsuite"):
