@@ -45,6 +45,7 @@ only when every check passed; exit status 1 otherwise). Targets on the 2-core ma
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
 import json
 import os
@@ -73,7 +74,7 @@ from generator.pipeline.extraction import extract_all  # noqa: E402
 from generator.translate.engine import _units  # noqa: E402
 from generator.translate.memory import MemoryEntry, TranslationMemory, memory_path  # noqa: E402
 
-TARGETS = {1000: 15.0, 4000: 60.0}
+TARGETS = {1000: 15.0, 4000: 60.0, 20000: 120.0, 50000: 480.0}
 MODEL_ID = "translate-ar_en@1.0"
 ENGINE = "ctranslate2 4.8.5"
 DATE = "2026-11-22"
@@ -195,6 +196,7 @@ class Build:
     cpu_seconds: float = 0.0  # user + system time of the build and the processes it waited for
     sys_seconds: float = 0.0  # of which system (kernel) time
     retried: str = ""
+    peak_bytes: int = 0  # the largest resident set of any one process of the build (it or a child)
 
 
 def _children_cpu() -> tuple[float, float]:
@@ -234,7 +236,9 @@ def run_build(prepared: Prepared, timeout: float, profile_to: Path | None = None
 
 def _run_build(prepared: Prepared, timeout: float, profile_to: Path | None = None) -> Build:
     root = prepared.root
-    cmd = [sys.executable]
+    # Run through a small parent that reports the largest resident set among the processes it waited
+    # for (RUSAGE_CHILDREN's ru_maxrss: the build, its forks and Pagefind; the largest single one).
+    cmd = [sys.executable, "-c", PEAK_WRAPPER, sys.executable]
     if profile_to is not None:
         cmd += ["-m", "cProfile", "-o", str(profile_to)]
     cmd += ["-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml"), "-d", str(root / "site")]
@@ -247,9 +251,45 @@ def _run_build(prepared: Prepared, timeout: float, profile_to: Path | None = Non
         return Build(time.perf_counter() - start, -1, "", [f"still running after {timeout:.0f} s"])
     seconds = time.perf_counter() - start
     lines = proc.stderr.splitlines()
+    peak = next((int(line.split()[1]) * 1024 for line in lines if line.startswith("PEAK_RSS_KIB ")), 0)
+    lines = [line for line in lines if not line.startswith("PEAK_RSS_KIB ")]
     summary = next((line for line in lines if line.startswith("archive:")), "")
     cpu_after, kernel_after = _children_cpu()
-    return Build(seconds, proc.returncode, summary, lines[-8:], cpu_after - cpu, kernel_after - kernel)
+    return Build(seconds, proc.returncode, summary, lines[-8:], cpu_after - cpu, kernel_after - kernel,
+                 peak_bytes=peak)
+
+
+PEAK_WRAPPER = """
+import resource, subprocess, sys
+code = subprocess.call(sys.argv[1:])
+print("PEAK_RSS_KIB", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def add_one_article(prepared: Prepared, synth, seed: int) -> str:
+    """One more article file in seeds/ (a new synthetic page) and its sentences in the translation
+    memory, as a user who saved and translated one article would have it. Returns the file name."""
+    incoming = prepared.root.parent / f"incoming-{seed}"
+    synth.synthesise(incoming, 1, seed)
+    source = next(incoming.iterdir())
+    name = f"added-{seed}.txt"
+    shutil.copy2(source, prepared.root / "seeds" / name)
+    result = extract_all([str(prepared.root / "seeds" / name)], Settings.for_root(prepared.root))
+    rng = random.Random(seed)
+    vocab = english_vocabulary(rng)
+    memory = TranslationMemory(memory_path(prepared.root / "translations" / "memory", MODEL_ID), MODEL_ID)
+    units = [u for article in result.articles for u in _units(article) if memory.get(u) is None]
+    memory.add([MemoryEntry(u, *fake_translation(u, rng, vocab), ENGINE, DATE) for u in dict.fromkeys(units)])
+    memory.compact()
+    prepared.articles += len(result.articles)
+    return name
+
+
+def site_digests(site: Path) -> dict[str, str]:
+    """Every file of site/ (relative path -> SHA-256 of its bytes)."""
+    return {path.relative_to(site).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(site.rglob("*")) if path.is_file()}
 
 
 def count_pages(folder: Path) -> int:
@@ -281,6 +321,8 @@ class Outcome:
     prepared: Prepared
     firsts: list[Build]  # the first build, --repeat times
     second: Build
+    update: Build | None = None  # one article added, then the same command
+    update_identical: bool | None = None  # --verify-update: site/ the same bytes as a clean build's
     html: int = 0
     site_bytes: int = 0
     parts: dict[str, int] = field(default_factory=dict)  # site/ bytes by what they are (see site_parts)
@@ -299,7 +341,8 @@ def check(outcome: Outcome) -> None:
     root = outcome.prepared.root
     site = root / "site"
     labelled = [(f"first ({n + 1})", build) for n, build in enumerate(outcome.firsts)]
-    for label, build in (*labelled, ("rebuild", outcome.second)):
+    updated = [("one article added", outcome.update)] if outcome.update is not None else []
+    for label, build in (*labelled, ("rebuild", outcome.second), *updated):
         if build.returncode != 0:
             outcome.failures.append(f"N={outcome.count} {label} build exit status {build.returncode}: "
                                     + " | ".join(build.stderr_tail))
@@ -326,6 +369,8 @@ def check(outcome: Outcome) -> None:
                                     f"{outcome.prepared.articles} articles")
     if outcome.pending != 0:
         outcome.failures.append(f"N={outcome.count}: translation pending = {outcome.pending} (expected 0)")
+    if outcome.update_identical is False:
+        outcome.failures.append(f"N={outcome.count}: site/ after adding one article differs from a clean build's")
 
 
 # --- profile ----------------------------------------------------------------------------------------
@@ -394,6 +439,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pad-memory", action="store_true",
                     help="pad the translation memory to one entry per unit occurrence (real-archive size)")
     ap.add_argument("--profile", action="store_true", help="also profile one extra build per count with cProfile")
+    ap.add_argument("--verify-update", action="store_true",
+                    help="after the one-article update, build from nothing and compare every file of site/")
     args = ap.parse_args(argv)
     # Stopped from outside: exit through Python so the running build is killed and the temporary
     # folder removed (a plain SIGTERM would leave both behind).
@@ -423,7 +470,8 @@ def _before_build(folder: Path) -> str:
 
 
 def _print_build(label: str, build: Build, before: str) -> None:
-    print(f"  {label} {build.seconds:7.2f} s (cpu {build.cpu_seconds:.1f} s, of which system {build.sys_seconds:.1f})"
+    print(f"  {label} {build.seconds:7.2f} s (cpu {build.cpu_seconds:.1f} s, of which system {build.sys_seconds:.1f};"
+          f" largest process {build.peak_bytes / 2**30:.2f} GiB)"
           f"  exit {build.returncode}  {build.summary}  [before: {before}]", flush=True)
 
 
@@ -462,7 +510,20 @@ def run(work: Path, counts: list[int], args: argparse.Namespace) -> int:
         before = _before_build(base)
         second = run_build(prepared, args.timeout)
         _print_build("rebuild:", second, before)
-        outcome = Outcome(count, prepared, firsts, second)
+        name = add_one_article(prepared, synth, args.seed + 1)
+        before = _before_build(base)
+        update = run_build(prepared, args.timeout)
+        _print_build("update: ", update, before + f"; added seeds/{name}")
+        outcome = Outcome(count, prepared, firsts, second, update)
+        if args.verify_update:
+            updated = site_digests(prepared.root / "site")
+            clean = run_build(prepared, args.timeout, fresh=True)
+            _print_build("clean:  ", clean, "to compare")
+            fresh = site_digests(prepared.root / "site")
+            outcome.update_identical = updated == fresh
+            differing = sorted(k for k in updated.keys() | fresh.keys() if updated.get(k) != fresh.get(k))
+            print(f"  update vs clean build: {'identical' if not differing else 'DIFFERENT'}: "
+                  f"{len(fresh):,} files compared; differing: {differing[:5]}", flush=True)
         check(outcome)
         outcomes.append(outcome)
         if args.profile:
@@ -474,18 +535,21 @@ def run(work: Path, counts: list[int], args: argparse.Namespace) -> int:
                                *(profile_report(prof) if prof.exists() else ["  no profile written"])]
 
     print()
-    print("| files | articles | units | build s (cpu s) | rebuild s (cpu s) | HTML files | ar / en article pages |"
-          " site size | target |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| files | articles | units | build s (cpu s) | rebuild s (cpu s) | one article added s (cpu s) |"
+          " largest process | HTML files | ar / en article pages | site size | target |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for o in outcomes:
         target = TARGETS.get(o.count)
         first = o.median_first
         verdict = "-" if target is None else f"≤ {target:.0f} s {'ok' if first <= target else 'OVER'}"
         spread = f" [{min(b.seconds for b in o.firsts):.1f}-{max(b.seconds for b in o.firsts):.1f}]" \
             if len(o.firsts) > 1 else ""
+        update = f"{o.update.seconds:.1f} ({o.update.cpu_seconds:.0f})" if o.update else "-"
+        builds = [*o.firsts, o.second, *([o.update] if o.update else [])]
         print(f"| {o.count:,} | {o.prepared.articles:,} | {o.prepared.units:,} | "
               f"{first:.1f}{spread} ({statistics.median(b.cpu_seconds for b in o.firsts):.0f}) | "
-              f"{o.second.seconds:.1f} ({o.second.cpu_seconds:.0f}) | "
+              f"{o.second.seconds:.1f} ({o.second.cpu_seconds:.0f}) | {update} | "
+              f"{max(b.peak_bytes for b in builds) / 2**30:.2f} GiB | "
               f"{o.html:,} | {o.ar_pages:,} / {o.en_pages:,} | "
               f"{o.site_bytes / 2**20:.0f} MiB | {verdict} |")
     for o in outcomes:

@@ -66,6 +66,8 @@ class Settings:
     template_cache_dir: Path = PROJECT_ROOT / ".cache" / "jinja"
     # Which search bundles their last Pagefind run finished (search.py): a rebuildable cache.
     search_state_dir: Path = PROJECT_ROOT / ".cache" / "search"
+    # What each generated page in site/ was built from (site/page_cache.py): a rebuildable cache.
+    page_cache_path: Path = PROJECT_ROOT / ".cache" / "site-pages.pickle"
 
     @classmethod
     def for_root(cls, root: Path, docs_dir: Path | None = None) -> Settings:
@@ -74,7 +76,8 @@ class Settings:
                    translations_dir=root / "translations", report_path=root / "build" / "report.json",
                    corrections_dir=root / "corrections",
                    manifest_path=root / ".cache" / "build-manifest.pickle",
-                   template_cache_dir=root / ".cache" / "jinja", search_state_dir=root / ".cache" / "search")
+                   template_cache_dir=root / ".cache" / "jinja", search_state_dir=root / ".cache" / "search",
+                   page_cache_path=root / ".cache" / "site-pages.pickle")
 
 
 DEFAULT = Settings()

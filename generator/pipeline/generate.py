@@ -56,6 +56,7 @@ def settings_from_env(settings: Settings) -> Settings:
 _last_fingerprint: tuple | None = None
 _payloads: dict[str, Callable[[], PagePayload]] = {}
 _fronts: dict[str, Callable[[], dict]] = {}  # article pages only
+_fingerprints: dict[str, str] = {}  # page -> hash of everything its payload is made from
 _last_payload: tuple[str, PagePayload] | None = None  # MkDocs asks three times per page, in a row
 
 
@@ -78,6 +79,11 @@ def page_payload(src_uri: str) -> PagePayload | None:
         return None
     _last_payload = (src_uri, make())
     return _last_payload[1]
+
+
+def page_fingerprint(src_uri: str) -> str | None:
+    """Hash of everything the generated page at `src_uri` is made from (its payload's inputs)."""
+    return _fingerprints.get(src_uri)
 
 
 def page_front(src_uri: str) -> dict | None:
@@ -198,6 +204,8 @@ def _generate(settings: Settings, require_translation: bool) -> GenerateSummary 
     _fronts.clear()
     _fronts.update(rendered.fronts)
     manifest.pages = rendered.pages
+    _fingerprints.clear()
+    _fingerprints.update((key, state[0]) for key, state in rendered.pages.items())
     live = {a.content_hash for a in result.articles}
     manifest.by_text = {k: v for k, v in manifest.by_text.items() if k in live}
     save_manifest(settings.manifest_path, manifest)

@@ -49,6 +49,7 @@ from generator.pipeline.generate import (
     generate_docs,
     is_article_page,
     is_generated,
+    page_fingerprint,
     page_front,
     page_payload,
     settings_from_env,
@@ -57,6 +58,7 @@ from generator.render.pages import TemplateBytecodeCache
 from generator.site import folder as site_folder
 from generator.site import generated_pages, page_workers
 from generator.site.feeds import write_feeds, write_sitemap
+from generator.site.page_cache import PageCache, probes_differ, read_probes, site_signature
 from generator.site.search import (
     ARTICLES_FOLDER,
     SearchIndexError,
@@ -102,6 +104,8 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
         self._search_jobs: list[SearchIndexJob] = []  # Pagefind runs in the background
         self._taken_out: list[Page] = []  # generated pages out of MkDocs' file list (generated_pages.py)
         self._inventory: site_folder.SiteInventory | None = None  # site/ as the last build left it
+        self._page_cache: PageCache | None = None  # generated pages the last build wrote (site/page_cache.py)
+        self._language_emptied = False  # this language's folder was emptied: no page of it is kept
 
     # --- settings ---------------------------------------------------------------------------------
 
@@ -160,6 +164,8 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
             raise Abort(f"archive: {error}") from error
         if self._command == "build" and self._fast:  # site/ rewritten in place (site/folder.py)
             self._inventory = site_folder.take_inventory(Path(config.site_dir), self._language_roots(config))
+        self._page_cache = PageCache.load(settings.page_cache_path) if self._command == "build" and self._filling() \
+            else None
         required = self.config.require_translation or os.environ.get(ENV_REQUIRE_TRANSLATION) == "1"
         try:
             generate_docs(settings, require_translation=required)
@@ -202,6 +208,7 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
     @event_priority(100)  # before mkdocs-static-i18n (-100) localises every file
     def _take_out(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         self._taken_out = []
+        self._language_emptied = False
         if not self._filling():
             return files
         files, self._taken_out = generated_pages.take_out(files, config, is_generated)
@@ -215,6 +222,7 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
             if blocked is not None:  # e.g. a page became a folder: this language's folder is emptied after all
                 log.info("archive: site/%s is in the way of a new page; emptying %s", blocked, config.site_dir)
                 internals.clean_directory(config.site_dir)
+                self._language_emptied = True
                 if not internals.i18n_building(config):
                     self._inventory = None
         return files
@@ -236,7 +244,8 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
             env.bytecode_cache = TemplateBytecodeCache(str(cache_dir))  # atomic: a killed build leaves no stray
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({FILLED_TEMPLATE: f"{{{{ {FILLED_VARIABLE} }}}}"}),
                                           env.loader])
-        articles = [page for page in self._taken_out if is_article_page(page.file.src_uri)]
+        pages = self._pages_to_build(files, config, env) if self._page_cache is not None else self._taken_out
+        articles = [page for page in pages if is_article_page(page.file.src_uri)]
         if articles:
             # Article pages first, half in a fork: once they are written, Pagefind indexes this
             # language while the rest is built.
@@ -251,7 +260,7 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
             # i18n sets the language links per page and leaves the last page's in the config, where the
             # 404 page (rendered next) would pick them up: it gets the languages' home pages instead.
             config.extra.alternate = copy.deepcopy(alternates)
-        others = [page for page in self._taken_out if not is_article_page(page.file.src_uri)]
+        others = [page for page in pages if not is_article_page(page.file.src_uri)]
         if self._command == "build" and self._filling() and fork_available():
             # Generated pages only (hand-written ones have links MkDocs validates after building them).
             generated = [f for f in files.documentation_pages() if is_generated(f.src_uri)]
@@ -293,6 +302,9 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
         remove_stale_temps(site_dir)
         write_feeds(site_dir, docs_dir, config.site_url, metas=article_metas())  # while the forks build pages
         self._wait_for_forks()
+        if self._page_cache is not None:  # every page written: what each was built from
+            self._page_cache.save()
+            self._page_cache = None
         self._remove_stale_pages()  # before the sitemap, which lists the pages in site/
         write_sitemap(site_dir, docs_dir, config.site_url)  # lists the pages written
         try:
@@ -306,6 +318,7 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self._inventory = None  # the next build removes what this one left stale
+        self._page_cache = None  # not saved: the pages this build rewrote no longer match it
         page_workers.stop(self._workers)
         while self._search_jobs:
             stop_search_index(self._search_jobs.pop())
@@ -350,6 +363,30 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
         site = Path(config.site_dir)
         default = internals.i18n_default(config)
         return [site] + [site / lang for lang in internals.i18n_build_languages(config) if lang != default]
+
+    def _pages_to_build(self, files: Files, config: MkDocsConfig, env: jinja2.Environment) -> list[Page]:
+        """This language's generated pages whose file the last build wrote from the same inputs are
+        kept (site/page_cache.py); the probes among the rest are built here, now, and checked."""
+        assert self._page_cache is not None
+        inventory = None if self._language_emptied else self._inventory
+        signature = site_signature(config, self._nav, internals.i18n_current(config))
+        plan = self._page_cache.plan(self._taken_out, signature, inventory, page_fingerprint)
+        if plan.probes:
+            olds = read_probes(plan.probes)
+            try:
+                page_workers.build_split(plan.probes, files, config, self._nav, env, on_done=self._log_filled,
+                                         fork=False)
+            except page_workers.PageWorkerError as error:
+                raise Abort(f"archive: {error}") from error
+            differing = probes_differ(olds)
+            if differing:
+                log.info("archive: %s would change although its inputs did not: building every page", differing[0])
+                self._page_cache.build_kept(plan)
+        if plan.kept:
+            log.info("archive: %d generated pages kept as the last build wrote them, %d built",
+                     len(plan.kept), len(plan.build))
+        probed = {id(page) for page in plan.probes}
+        return [page for page in plan.build if id(page) not in probed]
 
     def _log_filled(self) -> None:
         if self._skeletons is not None:

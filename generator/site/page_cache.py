@@ -1,0 +1,201 @@
+"""Generated pages that need no new render: the file the last build wrote for them is kept.
+
+Adding one article to a 20,000-article archive changes a few dozen of its 40,000 pages (the
+article's two pages and the index pages that list it), yet MkDocs would render and write all of
+them. A generated page's bytes follow from its own inputs (the generator's fingerprint of what its
+payload is made from, its source and destination, its twins' destinations) and from what every page
+of its language shares (mkdocs.yml, the loaded site_url, the theme's overrides, the navigation, the
+versions of MkDocs, Material and mkdocs-static-i18n, and the generator's code). The cache records,
+for each page it saw written, a key over both and the file's modification time; a page whose key
+is unchanged and whose file the last build left as it was is not built again.
+
+Self-verifying like the other fast paths (ARCHITECTURE.md): every build still builds a few pages
+it could have kept (probes: the first page of each kind, in source order) and compares them byte for
+byte with the files they replace; if one differs, an input this module does not know of changed,
+and every page is built. tests/test_page_cache.py: after adding, changing and removing articles,
+the site is byte-identical to a clean build's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+from generator.atomic import atomic_write_bytes
+from generator.pipeline.manifest import code_fingerprint
+from generator.site.folder import SiteInventory
+
+log = logging.getLogger("mkdocs.plugins.archive")
+
+FORMAT = 1
+_DISTRIBUTIONS = ("mkdocs", "mkdocs-material", "mkdocs-static-i18n")
+
+
+@dataclass
+class Plan:
+    """One language's generated pages, split: to build (probes among them), and kept as they are."""
+
+    build: list[Page]
+    kept: list[Page]
+    probes: list[Page]
+
+
+@dataclass
+class PageCache:
+    """Site-relative path of each generated page -> (key, modification time in ns) as last written."""
+
+    path: Path
+    previous: dict[str, tuple[str, int]] = field(default_factory=dict)
+    recorded: dict[str, tuple[str, int]] = field(default_factory=dict)  # this build's kept pages
+    written: dict[str, tuple[str, str]] = field(default_factory=dict)  # built: path -> (key, absolute path)
+
+    @classmethod
+    def load(cls, path: Path) -> PageCache:
+        """The cache at `path`; empty when it is missing, unreadable or of another format."""
+        try:
+            stored = pickle.loads(path.read_bytes())
+        except FileNotFoundError:
+            return cls(path)
+        except Exception as error:  # a damaged cache costs one full build, never the build
+            log.info("archive: page cache %s unreadable (%s); building every page", path, error)
+            return cls(path)
+        if not isinstance(stored, dict) or stored.get("format") != FORMAT:
+            return cls(path)
+        return cls(path, previous=stored["pages"])
+
+    def plan(self, pages: Sequence[Page], signature: str, inventory: SiteInventory | None,
+             fingerprint: Callable[[str], str | None]) -> Plan:
+        """Which of `pages` (one language's generated pages) to build: those whose key changed or
+        whose file is not as the last build left it, plus the probes; the others are kept, and
+        taken out of `inventory` so that they do not count as stale."""
+        build: list[Page] = []
+        kept: list[Page] = []
+        keys: dict[str, str] = {}
+        for page in pages:
+            rel = page.file.dest_uri
+            key = _page_key(page, signature, fingerprint)
+            keys[rel] = key
+            old = self.previous.get(rel)
+            on_disk = inventory.files.get(rel) if inventory is not None else None
+            if key and old is not None and old[0] == key and on_disk == old[1]:
+                kept.append(page)
+            else:
+                build.append(page)
+        probes = _probes(kept)
+        chosen = {id(page) for page in probes}
+        kept = [page for page in kept if id(page) not in chosen]
+        build = probes + build
+        for page in build:
+            self.written[page.file.dest_uri] = (keys[page.file.dest_uri], page.file.abs_dest_path)
+        for page in kept:
+            rel = page.file.dest_uri
+            self.recorded[rel] = self.previous[rel]
+            if inventory is not None:
+                inventory.files.pop(rel, None)  # kept: not stale
+        return Plan(build, kept, probes)
+
+    def build_kept(self, plan: Plan) -> list[Page]:
+        """A probe differed: the kept pages are to be built after all (returned)."""
+        for page in plan.kept:
+            rel = page.file.dest_uri
+            self.written[rel] = (self.recorded.pop(rel)[0], page.file.abs_dest_path)
+        kept, plan.kept = plan.kept, []
+        plan.build += kept
+        return kept
+
+    def save(self) -> None:
+        """Record every page of this build (the built ones with their file's time now), atomically."""
+        pages = dict(self.recorded)
+        for rel, (key, path) in self.written.items():
+            try:
+                pages[rel] = (key, os.stat(path).st_mtime_ns)
+            except FileNotFoundError:
+                continue
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(self.path, pickle.dumps({"format": FORMAT, "pages": pages},
+                                                   protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+
+
+def read_probes(probes: Iterable[Page]) -> dict[str, bytes | None]:
+    """The probes' files as the last build left them (before this build writes over them)."""
+    olds: dict[str, bytes | None] = {}
+    for page in probes:
+        try:
+            olds[page.file.abs_dest_path] = Path(page.file.abs_dest_path).read_bytes()
+        except FileNotFoundError:
+            olds[page.file.abs_dest_path] = None
+    return olds
+
+
+def probes_differ(olds: dict[str, bytes | None]) -> list[str]:
+    """The probes whose new file differs from the old one (an unknown input changed)."""
+    differing = []
+    for path, old in olds.items():
+        try:
+            new = Path(path).read_bytes()
+        except FileNotFoundError:
+            new = None
+        if new != old:
+            differing.append(path)
+    return differing
+
+
+def site_signature(config: MkDocsConfig, nav: Navigation | None, language: str | None) -> str:
+    """What every generated page of one language shares: configuration, theme, navigation, code."""
+    digest = hashlib.sha256(f"{FORMAT}\0{code_fingerprint()}\0{language}\0{config.site_url}\0".encode())
+    for name in _DISTRIBUTIONS:
+        try:
+            digest.update(f"{name}={metadata.version(name)}\0".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=absent\0".encode())
+    if config.config_file_path:
+        digest.update(Path(config.config_file_path).read_bytes())
+    custom_dir = config.theme.custom_dir
+    if custom_dir:
+        for path in sorted(Path(custom_dir).rglob("*")):
+            if path.is_file():
+                digest.update(f"\0{path.relative_to(custom_dir).as_posix()}\0".encode() + path.read_bytes())
+    if nav is not None:
+        digest.update(repr(_nav_outline(nav.items)).encode())
+    return digest.hexdigest()
+
+
+def _nav_outline(items: Iterable[object]) -> list[tuple]:
+    """The navigation as pages show it: titles, links and sections, nested."""
+    outline: list[tuple] = []
+    for item in items:
+        children = getattr(item, "children", None)
+        outline.append((type(item).__name__, getattr(item, "title", None), getattr(item, "url", None),
+                        _nav_outline(children) if children else None))
+    return outline
+
+
+def _page_key(page: Page, signature: str, fingerprint: Callable[[str], str | None]) -> str:
+    own = fingerprint(page.file.src_uri)
+    if own is None:
+        return ""  # not made by the generator: always built
+    alternates = getattr(page.file, "alternates", None) or {}
+    twins = sorted((str(language), twin.dest_uri) for language, twin in alternates.items())
+    return hashlib.sha256(f"{signature}\0{page.file.src_uri}\0{page.file.dest_uri}\0{own}\0{twins}".encode()
+                          ).hexdigest()
+
+
+def _probes(kept: Sequence[Page]) -> list[Page]:
+    """The first kept page of each kind (folder below the archive, e.g. articles, tags, timeline) in
+    source order: a handful a build, enough to see a change that touches every page of a kind."""
+    first: dict[str, Page] = {}
+    for page in kept:
+        kind = "/".join(page.file.src_uri.split("/")[:2])
+        if kind not in first or page.file.src_uri < first[kind].file.src_uri:
+            first[kind] = page
+    return [first[kind] for kind in sorted(first)]
