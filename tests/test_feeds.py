@@ -260,3 +260,21 @@ def test_built_pages_fetch_nothing_from_other_hosts(tmp_path: Path) -> None:
 def test_front_matter_reader_reads_what_the_renderer_wrote(docs: Path) -> None:
     meta = front_matter(next((docs / "archive" / "articles").rglob("2025-01-02-*[0-9a-f].md")))
     assert meta["title_ar"] == HOSTILE_AR and meta["date"] == "2025-01-02" and meta["time"] == "08:05"
+
+
+@pytest.mark.parametrize("limit", [1, 2, 50])
+def test_feeds_from_the_newest_records_equal_feeds_from_every_page(tmp_path: Path, limit: int) -> None:
+    """The build makes the front matter of only the newest `limit` articles per language for its
+    feeds (generate.article_metas(latest=...)): the same bytes as feeds read from every page in docs/."""
+    from generator.pipeline.generate import article_metas
+    from tests.test_incremental import generate
+
+    root = make_archive(tmp_path / "archive", SEEDS)
+    generate(root)
+    dated = [meta for meta in article_metas() if meta["date"]]
+    assert len(article_metas(latest=limit)) == min(2 * limit, len(dated))
+    for site_url in (None, SITE_URL):
+        from_records = write_feeds(tmp_path / "records", root / "docs", site_url, limit=limit,
+                                   metas=article_metas(latest=limit))
+        from_pages = write_feeds(tmp_path / "pages", root / "docs", site_url, limit=limit)
+        assert [p.read_bytes() for p in from_records] == [p.read_bytes() for p in from_pages]

@@ -8,6 +8,7 @@ all share one code path.
 from __future__ import annotations
 
 import gc
+import heapq
 import os
 import sys
 from collections.abc import Callable
@@ -57,6 +58,7 @@ _last_fingerprint: tuple | None = None
 _payloads: dict[str, Callable[[], PagePayload]] = {}
 _fronts: dict[str, Callable[[], dict]] = {}  # article pages only
 _fingerprints: dict[str, str] = {}  # page -> hash of everything its payload is made from
+_orders: dict[str, tuple[str, str, str]] = {}  # article page -> (date, time, id): the "latest" order
 _last_payload: tuple[str, PagePayload] | None = None  # MkDocs asks three times per page, in a row
 
 
@@ -92,9 +94,17 @@ def page_front(src_uri: str) -> dict | None:
     return make() if make is not None else None
 
 
-def article_metas() -> list[dict]:
-    """Front matter of every generated article page (both languages), for feeds."""
-    return [make() for _, make in sorted(_fronts.items())]
+def article_metas(latest: int | None = None) -> list[dict]:
+    """Front matter of every generated article page (both languages), for feeds; with `latest`,
+    only of the `latest` newest dated pages of each language (what a feed lists: making the front
+    matter of every article, translation included, took 4 s of a 4,000-article rebuild)."""
+    if latest is None:
+        return [make() for _, make in sorted(_fronts.items())]
+    chosen: list[str] = []
+    for english in (False, True):
+        dated = [src for src, order in _orders.items() if order[0] and src.endswith(".en.md") == english]
+        chosen += heapq.nlargest(latest, dated, key=_orders.__getitem__)
+    return [_fronts[src]() for src in sorted(chosen)]
 
 
 def forget_last_generation() -> None:
@@ -203,6 +213,8 @@ def _generate(settings: Settings, require_translation: bool) -> GenerateSummary 
     _payloads.update(rendered.payloads)
     _fronts.clear()
     _fronts.update(rendered.fronts)
+    _orders.clear()
+    _orders.update(rendered.orders)
     manifest.pages = rendered.pages
     _fingerprints.clear()
     _fingerprints.update((key, state[0]) for key, state in rendered.pages.items())

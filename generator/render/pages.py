@@ -160,6 +160,7 @@ class RenderResult:
     payloads: dict[str, Callable[[], PagePayload]] = field(default_factory=dict)
     pages: dict[str, PageState] = field(default_factory=dict)  # the manifest's record of every page
     fronts: dict[str, Callable[[], dict]] = field(default_factory=dict)  # article pages' front matter, on demand
+    orders: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # article pages: (date, time, id)
 
 
 def _display_date(iso: str | None, lang: str) -> str | None:
@@ -303,6 +304,8 @@ def render_site(articles: Iterable[Article], docs_dir: Path, previous: dict[str,
         result.payloads[key] = job.payload
         if job.front is not None:
             result.fronts[key] = job.front
+        if job.order is not None:
+            result.orders[key] = job.order
         where = os.path.join(docs_dir, key)  # strings: pathlib's / and stat were a visible cost at 10,000 pages
         state = previous.get(key)
         if state is not None and state[0] == job.fingerprint and _stat(where) == (state[1], state[2]):
@@ -356,6 +359,7 @@ class _Job(NamedTuple):  # a tuple: 11,000 frozen dataclasses a run were a visib
     render: Callable[[], str]  # the Markdown file's text
     payload: Callable[[], PagePayload]  # what the MkDocs hook asks for, computed only then
     front: Callable[[], dict] | None = None  # an article page's front matter alone (feeds need no HTML)
+    order: tuple[str, str, str] | None = None  # an article page's place in the "latest" list: (date, time, id)
 
 
 def _stat(path: str) -> tuple[int, int] | None:
@@ -465,7 +469,7 @@ def _article_jobs(entry: Entry, tag_pages: dict[str, Page]) -> list[_Job]:
                          render=lambda lang=lang: _article_page(entry, front(lang), lang),
                          payload=lambda lang=lang: PagePayload(front(lang),
                                                                article_html(entry.article, lang, entry.page)),
-                         front=lambda lang=lang: front(lang)))
+                         front=lambda lang=lang: front(lang), order=entry.sort_key))
     return jobs
 
 

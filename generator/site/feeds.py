@@ -37,6 +37,7 @@ from generator.config import ARTICLES_FOLDER
 ARTICLES = ARTICLES_FOLDER  # generated article pages, relative to docs/
 LANGS = ("ar", "en")
 FEED_NAME = "feed.xml"
+FEED_LENGTH = 50  # items per feed: the latest dated articles
 SITEMAP_NAME = "sitemap.xml"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -192,7 +193,7 @@ def _serialize(root: ET.Element) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def feed_xml(items: list[FeedItem], lang: str, site_url: str | None, limit: int = 50,
+def feed_xml(items: list[FeedItem], lang: str, site_url: str | None, limit: int = FEED_LENGTH,
              channel: tuple[str, str] | None = None) -> str:
     """The RSS 2.0 document of one language: the latest `limit` dated items."""
     base = _base(site_url)
@@ -224,7 +225,7 @@ def feed_xml(items: list[FeedItem], lang: str, site_url: str | None, limit: int 
     return _serialize(rss)
 
 
-def write_feeds(site_dir: Path, docs_dir: Path, site_url: str | None, limit: int = 50,
+def write_feeds(site_dir: Path, docs_dir: Path, site_url: str | None, limit: int = FEED_LENGTH,
                 channels: Mapping[str, tuple[str, str]] | None = None,
                 metas: Iterable[Mapping] | None = None) -> list[Path]:
     """Write site/feed.xml (Arabic) and site/en/feed.xml (English); return the paths written.

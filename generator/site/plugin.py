@@ -57,7 +57,7 @@ from generator.pipeline.generate import (
 from generator.render.pages import TemplateBytecodeCache
 from generator.site import folder as site_folder
 from generator.site import generated_pages, page_workers
-from generator.site.feeds import write_feeds, write_sitemap
+from generator.site.feeds import FEED_LENGTH, write_feeds, write_sitemap
 from generator.site.page_cache import PageCache, probes_differ, read_probes, site_signature
 from generator.site.search import (
     ARTICLES_FOLDER,
@@ -300,7 +300,8 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
         # MkDocs' cleaning keeps hidden files at the top of site/, so a temporary file a killed run left
         # there (feed, sitemap) would otherwise be published.
         remove_stale_temps(site_dir)
-        write_feeds(site_dir, docs_dir, config.site_url, metas=article_metas())  # while the forks build pages
+        # While the forks build pages; the feeds list the newest FEED_LENGTH dated articles.
+        write_feeds(site_dir, docs_dir, config.site_url, limit=FEED_LENGTH, metas=article_metas(latest=FEED_LENGTH))
         self._wait_for_forks()
         if self._page_cache is not None:  # every page written: what each was built from
             self._page_cache.save()
