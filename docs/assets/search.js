@@ -3,8 +3,11 @@
   var root = document.getElementById("archive-search");
   if (!root || typeof PagefindUI === "undefined") return;
   var arabic = root.getAttribute("lang") === "ar";
+  // The further bundles of a large archive (see overrides/search.html), searched as one index.
+  var bundles = (root.getAttribute("data-bundles") || "").split(" ").filter(Boolean);
   var ui = new PagefindUI({
     element: "#archive-search",
+    mergeIndex: bundles.map(function (path) { return { bundlePath: path }; }),
     showImages: false,
     showSubResults: false,
     resetStyles: false,

@@ -22,7 +22,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.site.search import BUNDLE
+from generator.site.search import is_bundle
 
 
 @dataclass
@@ -36,6 +36,12 @@ class SiteInventory:
     def covers(self, directory: Path) -> bool:
         """Whether `directory` (a language's root, which MkDocs would empty) lies in this site."""
         return directory.resolve().is_relative_to(self.root.resolve())
+
+    def keep(self, path: str) -> None:
+        """The file at `path` (absolute, under root) is part of this build although it was not rewritten."""
+        prefix = os.path.join(str(self.root), "")
+        if path.startswith(prefix):
+            self.files.pop(path[len(prefix):].replace(os.sep, "/"), None)
 
     def blocks(self, destinations: list[str]) -> str | None:
         """A path the build must write that the old site holds as the other kind (a file where a
@@ -64,7 +70,7 @@ def take_inventory(root: Path, language_roots: list[Path]) -> SiteInventory | No
     if not root.is_dir():
         return None
     inventory = SiteInventory(root)
-    bundles = {os.path.join(str(language_root), BUNDLE) for language_root in language_roots}
+    roots = {str(language_root) for language_root in language_roots}
     fine_grained = False
     prefix = len(str(root)) + 1
     stack = [str(root)]
@@ -76,7 +82,7 @@ def take_inventory(root: Path, language_roots: list[Path]) -> SiteInventory | No
                     continue
                 rel = entry.path[prefix:].replace(os.sep, "/")
                 if entry.is_dir(follow_symlinks=False):
-                    if entry.path not in bundles:
+                    if not (folder in roots and is_bundle(entry.name)):
                         inventory.folders.add(rel)
                         stack.append(entry.path)
                     continue

@@ -126,27 +126,34 @@ class PageCache:
                                                    protocol=pickle.HIGHEST_PROTOCOL), durable=False)
 
 
-def read_probes(probes: Iterable[Page]) -> dict[str, bytes | None]:
+def read_probes(probes: Iterable[Page]) -> dict[str, tuple[bytes, os.stat_result] | None]:
     """The probes' files as the last build left them (before this build writes over them)."""
-    olds: dict[str, bytes | None] = {}
+    olds: dict[str, tuple[bytes, os.stat_result] | None] = {}
     for page in probes:
+        path = page.file.abs_dest_path
         try:
-            olds[page.file.abs_dest_path] = Path(page.file.abs_dest_path).read_bytes()
+            olds[path] = (Path(path).read_bytes(), os.stat(path))
         except FileNotFoundError:
-            olds[page.file.abs_dest_path] = None
+            olds[path] = None
     return olds
 
 
-def probes_differ(olds: dict[str, bytes | None]) -> list[str]:
-    """The probes whose new file differs from the old one (an unknown input changed)."""
+def settle_probes(olds: dict[str, tuple[bytes, os.stat_result] | None], inventory: SiteInventory | None) -> list[str]:
+    """Compare the probes' new files with the old ones; return those that differ (an input the keys
+    do not see changed). A probe that came out the same gets its file's old time back, as if it had
+    been kept: the search bundle that indexes it need not be made again."""
     differing = []
     for path, old in olds.items():
         try:
             new = Path(path).read_bytes()
         except FileNotFoundError:
             new = None
-        if new != old:
+        if old is None or new != old[0]:
             differing.append(path)
+            continue
+        os.utime(path, ns=(old[1].st_atime_ns, old[1].st_mtime_ns))
+        if inventory is not None:
+            inventory.keep(path)
     return differing
 
 

@@ -58,14 +58,14 @@ from generator.render.pages import TemplateBytecodeCache
 from generator.site import folder as site_folder
 from generator.site import generated_pages, page_workers
 from generator.site.feeds import FEED_LENGTH, write_feeds, write_sitemap
-from generator.site.page_cache import PageCache, probes_differ, read_probes, site_signature
+from generator.site.page_cache import PageCache, read_probes, settle_probes, site_signature
 from generator.site.search import (
     ARTICLES_FOLDER,
+    SHARD_PAGES,
+    SearchIndexer,
     SearchIndexError,
-    SearchIndexJob,
-    finish_search_index,
-    start_search_index,
-    stop_search_index,
+    SearchShard,
+    plan_shards,
 )
 from generator.site.skeleton import ENV_FULL_RENDER, FILLED_TEMPLATE, FILLED_VARIABLE, SkeletonPages
 from generator.workers import fork_available
@@ -89,6 +89,8 @@ class ArchiveConfig(base.Config):
     fast_paths = c.Type(bool, default=True)
     # Drop the indentation of the theme's HTML (about a seventh of a page; nothing visible changes).
     compact_html = c.Type(bool, default=True)
+    # Article pages per search bundle: Pagefind needs about 300 KB of memory per page it indexes.
+    search_shard_pages = c.Type(int, default=SHARD_PAGES)
 
 
 class ArchivePlugin(BasePlugin[ArchiveConfig]):
@@ -101,7 +103,8 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
         self._workers: list[int] = []  # pids of the forks building pages, waited for before indexing
         self._nav: Navigation | None = None
         self._indexing = False  # this language's Pagefind index started (its article pages written)
-        self._search_jobs: list[SearchIndexJob] = []  # Pagefind runs in the background
+        self._search: SearchIndexer | None = None  # Pagefind runs in the background, one at a time
+        self._shards: list[SearchShard] = []  # this language's search bundles
         self._taken_out: list[Page] = []  # generated pages out of MkDocs' file list (generated_pages.py)
         self._inventory: site_folder.SiteInventory | None = None  # site/ as the last build left it
         self._page_cache: PageCache | None = None  # generated pages the last build wrote (site/page_cache.py)
@@ -237,6 +240,9 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
     def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
         self._skeletons = SkeletonPages(env)
         self._indexing = False
+        # This language's search bundles, before any page is built: the search page lists them.
+        self._shards = plan_shards(self._article_folders(files, config), self.config.search_shard_pages)
+        config.extra["archive_search_bundles"] = [shard.bundle for shard in self._shards[1:]]
         if self._fast:
             # Material's templates compiled once, not once per language and build (about 0.5 s each time).
             cache_dir = self.settings(config).template_cache_dir
@@ -309,8 +315,8 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
         self._remove_stale_pages()  # before the sitemap, which lists the pages in site/
         write_sitemap(site_dir, docs_dir, config.site_url)  # lists the pages written
         try:
-            while self._search_jobs:
-                finish_search_index(self._search_jobs.pop(0))
+            if self._search is not None:
+                self._search.finish()
         except SearchIndexError as error:
             raise Abort(f"search index: {error}") from error
         buildlock.release(self.settings(config).root)  # this build has written all it writes
@@ -321,8 +327,8 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
         self._inventory = None  # the next build removes what this one left stale
         self._page_cache = None  # not saved: the pages this build rewrote no longer match it
         page_workers.stop(self._workers)
-        while self._search_jobs:
-            stop_search_index(self._search_jobs.pop())
+        if self._search is not None:
+            self._search.stop()
         buildlock.release_all()  # the build stopped: the next one (a rebuild when serving) may start
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: object) -> LiveReloadServer:
@@ -360,6 +366,13 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
             return Path(config.site_dir)
         return Path(config.site_dir) / language
 
+    def _article_folders(self, files: Files, config: MkDocsConfig) -> list[str]:
+        """This language's article pages, as their folders below the articles folder ("2017/2017-…")."""
+        root = self._language_root(config).relative_to(Path(config.site_dir)).as_posix()
+        prefix = ("" if root == "." else root + "/") + ARTICLES_FOLDER + "/"
+        return [file.dest_uri[len(prefix):-len("/index.html")] for file in files
+                if file.dest_uri.startswith(prefix) and file.dest_uri.endswith("/index.html")]
+
     def _language_roots(self, config: MkDocsConfig) -> list[Path]:
         site = Path(config.site_dir)
         default = internals.i18n_default(config)
@@ -379,7 +392,7 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
                                          fork=False)
             except page_workers.PageWorkerError as error:
                 raise Abort(f"archive: {error}") from error
-            differing = probes_differ(olds)
+            differing = settle_probes(olds, inventory)
             if differing:
                 log.info("archive: %s would change although its inputs did not: building every page", differing[0])
                 self._page_cache.build_kept(plan)
@@ -401,8 +414,9 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
         if self._inventory is not None:  # a removed article's old page must not be indexed
             removed = site_folder.prune(self._inventory, below=self._language_root(config) / ARTICLES_FOLDER)
             log.debug("archive: %d stale article pages removed before indexing", len(removed))
-        state_dir = self.settings(config).search_state_dir
-        self._search_jobs.append(start_search_index(self._language_root(config), state_dir))
+        if self._search is None:
+            self._search = SearchIndexer(self.settings(config).search_state_dir)
+        self._search.start(self._language_root(config), self._shards)
 
     def _remove_stale_pages(self) -> None:
         if self._inventory is not None:

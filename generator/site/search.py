@@ -11,10 +11,14 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 from generator.atomic import atomic_write_text
@@ -30,57 +34,201 @@ ARTICLES_FOLDER = str(ARTICLES)  # the article pages, relative to a language's s
 ARTICLE_PAGES = f"{ARTICLES_FOLDER}/**/*.html"
 
 
+# Article pages per Pagefind run (and bundle). Pagefind holds about 300 KB per page while it
+# indexes (measured with Pagefind 1.5: 1.38 GB for 4,278 pages, 180 MB for 545): an archive larger
+# than this is indexed in several bundles, one run at a time, and the search page merges them.
+SHARD_PAGES = 6000
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]+\Z")  # folder names safe to write into a glob as they are
+
+
 class SearchIndexError(Exception):
     """Pagefind failed; the message is its last output line."""
 
 
+@dataclass(frozen=True)
+class SearchShard:
+    """One Pagefind bundle of a language: its folder in the language root and the pages it indexes."""
+
+    bundle: str  # "pagefind" (the one the search page loads first), then "pagefind-2", ...
+    glob: str  # Pagefind's --glob, relative to the language root
+    folders: tuple[str, ...]  # the article folders it indexes, below the articles folder
+
+
+def plan_shards(article_folders: Iterable[str], limit: int = SHARD_PAGES) -> list[SearchShard]:
+    """Bundles for a language's article pages, given as their folders below the articles folder
+    ("2017/2017-01-01-553381fc31"): one bundle while there are at most `limit`; otherwise whole
+    years together, newest first, up to `limit` pages a bundle, and a larger year by months.
+
+    An article added to the newest year changes the first bundle only, and an unchanged bundle is
+    not indexed again (SearchIndexer). A single month holding more than `limit` pages stays one bundle."""
+    folders = sorted(article_folders)
+    if len(folders) <= limit:
+        return [SearchShard(BUNDLE, ARTICLE_PAGES, tuple(folders))]
+    years: dict[str, Counter[str]] = {}
+    for folder in folders:
+        year, _, name = folder.partition("/")
+        years.setdefault(year, Counter())[name[:7]] += 1
+    names = [year for year in years] + [prefix for months in years.values() for prefix in months]
+    if not all(_PLAIN_NAME.match(name) for name in names):
+        return [SearchShard(BUNDLE, ARTICLE_PAGES, tuple(folders))]  # cannot be globbed safely
+    groups: list[tuple[list[str], list[str]]] = []  # (whole years, or one year and its month prefixes)
+    current: list[str] = []
+    count = 0
+    for year in sorted(years, reverse=True):
+        pages = sum(years[year].values())
+        if pages > limit:  # by months, in its own bundles
+            months: list[str] = []
+            month_count = 0
+            for prefix in sorted(years[year], reverse=True):
+                if months and month_count + years[year][prefix] > limit:
+                    groups.append(([year], months))
+                    months, month_count = [], 0
+                months.append(prefix)
+                month_count += years[year][prefix]
+            groups.append(([year], months))
+            continue
+        if current and count + pages > limit:
+            groups.append((current, []))
+            current, count = [], 0
+        current.append(year)
+        count += pages
+    if current:
+        groups.append((current, []))
+    groups.sort(key=lambda group: (group[0][0], group[1][:1]), reverse=True)  # the newest pages first
+    shards = []
+    for number, (group_years, months) in enumerate(groups, start=1):
+        where = _alternatives(group_years)
+        if months:
+            where += "/" + _alternatives([prefix + "*" for prefix in months])
+        members = tuple(folder for folder in folders if folder.partition("/")[0] in group_years
+                        and (not months or folder.partition("/")[2][:7] in months))
+        shards.append(SearchShard(BUNDLE if number == 1 else f"{BUNDLE}-{number}",
+                                  f"{ARTICLES_FOLDER}/{where}/**/*.html", members))
+    return shards
+
+
+def _alternatives(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else "{" + ",".join(names) + "}"
+
+
+def is_bundle(name: str) -> bool:
+    """Whether a folder in a language root is one of its search bundles."""
+    return name == BUNDLE or (name.startswith(BUNDLE + "-") and name[len(BUNDLE) + 1:].isdigit())
+
+
 @dataclass
-class SearchIndexJob:
-    """Pagefind indexing one language's pages, in the background."""
-
+class _Run:
     language_root: Path
-    process: subprocess.Popen[str]
-    finished_marker: Path  # written when the run has finished and its bundle is complete
+    shard: SearchShard
+    marker: Path  # holds the digest of the shard's pages once its bundle is complete
+    digest: str
 
 
-def start_search_index(language_root: Path, state_dir: Path) -> SearchIndexJob:
-    """Start indexing the article pages under `language_root` (the site, or its /en/) into its pagefind/.
+@dataclass
+class SearchIndexer:
+    """Pagefind over every language's bundles, in the background, one run at a time.
 
-    One bundle per language: each language's search page loads only its own index, and the first
-    language is indexed while MkDocs builds the next one. The last build's bundle stays: Pagefind
-    only writes the fragment files it does not find (an unchanged page's), and finish_search_index
-    removes those no page refers to any more. Unless that run did not finish (no marker for it in
-    `state_dir`): a fragment file it was writing when it stopped would be kept as it is."""
-    bundle = language_root / BUNDLE
-    marker = state_dir / (hashlib.sha256(str(bundle.resolve()).encode()).hexdigest()[:16] + ".finished")
+    The runs of a build go through one child process (generator/site/pagefind_runner.py) per
+    language, and each takes a lock file in `state_dir` for the time it runs, so that one Pagefind
+    at most is in memory (the languages are still indexed while the build goes on). A bundle whose
+    pages are the files its last finished run indexed (same names, sizes and times) is kept as it is."""
+
+    state_dir: Path
+    runs: list[_Run] = field(default_factory=list)
+    processes: list[subprocess.Popen[str]] = field(default_factory=list)
+    bundles: dict[Path, set[str]] = field(default_factory=dict)  # language root -> its bundles
+
+    def start(self, language_root: Path, shards: list[SearchShard]) -> None:
+        """Index `language_root`'s article pages (all written) into the bundles of `shards`."""
+        self.bundles[language_root] = {shard.bundle for shard in shards}
+        todo = []
+        for shard in shards:
+            bundle = language_root / shard.bundle
+            marker = self.state_dir / (hashlib.sha256(str(bundle.resolve()).encode()).hexdigest()[:16] + ".finished")
+            digest = _pages_digest(language_root, shard)
+            try:
+                done = marker.read_text(encoding="utf-8").splitlines()[1:2] == [digest]
+                if done and (bundle / ENTRY_FILE).is_file():
+                    continue  # the same pages as the last finished run: the bundle is as it would be made
+                marker.unlink()  # until this run finishes
+            except (FileNotFoundError, IndexError):
+                # The bundle's last run did not finish: a fragment file it was writing may be cut
+                # short, and Pagefind keeps a fragment file it finds. Made again from nothing.
+                shutil.rmtree(bundle, ignore_errors=True)
+            todo.append(_Run(language_root, shard, marker, digest))
+        if not todo:
+            return
+        self.runs += todo
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        args = [sys.executable, "-m", "generator.site.pagefind_runner", str(self.state_dir / "pagefind.lock"),
+                str(language_root)]
+        for run in todo:
+            args += [run.shard.bundle, run.shard.glob]
+        self.processes.append(subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                               env={**os.environ, "PYTHONPATH": _import_path()}))
+
+    def finish(self) -> None:
+        """Wait for every run; tidy each bundle; remove bundles no longer planned. Raises
+        SearchIndexError if Pagefind failed."""
+        failure = None
+        while self.processes:
+            process = self.processes.pop(0)
+            stdout, stderr = process.communicate()
+            if process.returncode != 0 and failure is None:
+                lines = (stderr or stdout).strip().splitlines()
+                failure = lines[-1] if lines else f"pagefind exited with {process.returncode}"
+        if failure is not None:
+            self.runs.clear()
+            raise SearchIndexError(failure)
+        for run in self.runs:
+            bundle = run.language_root / run.shard.bundle
+            canonicalise_entry(bundle / ENTRY_FILE)
+            removed = prune_bundle(bundle)
+            if removed:
+                log.debug("search index: %d stale files removed from %s", len(removed), bundle)
+            run.marker.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(run.marker, f"{bundle}\n{run.digest}\n", durable=False)
+        self.runs.clear()
+        for language_root, planned in self.bundles.items():
+            for stale in sorted(language_root.glob(BUNDLE + "-*")):
+                if is_bundle(stale.name) and stale.name not in planned:
+                    shutil.rmtree(stale, ignore_errors=True)
+        self.bundles.clear()
+
+    def stop(self) -> None:
+        while self.processes:
+            process = self.processes.pop()
+            if process.poll() is None:
+                process.kill()
+            process.communicate()
+        self.runs.clear()
+
+
+def _pages_digest(language_root: Path, shard: SearchShard) -> str:
+    """The names, sizes and modification times of the pages a shard indexes, and Pagefind's version."""
+    digest = hashlib.sha256(f"{_pagefind_version()}\0{shard.glob}\0".encode())
+    articles = os.path.join(language_root, ARTICLES_FOLDER)
+    for folder in shard.folders:
+        try:
+            stat = os.stat(os.path.join(articles, folder, "index.html"))
+        except FileNotFoundError:
+            continue
+        digest.update(f"{folder}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _pagefind_version() -> str:
     try:
-        marker.unlink()  # until this run finishes
-    except FileNotFoundError:
-        shutil.rmtree(bundle, ignore_errors=True)
-    process = subprocess.Popen([sys.executable, "-m", "pagefind", "--site", str(language_root),
-                                "--glob", ARTICLE_PAGES, "--silent"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return SearchIndexJob(language_root, process, marker)
+        return metadata.version("pagefind")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
-def finish_search_index(job: SearchIndexJob) -> None:
-    """Wait for the job; raise SearchIndexError if Pagefind failed."""
-    stdout, stderr = job.process.communicate()
-    if job.process.returncode != 0:
-        lines = (stderr or stdout).strip().splitlines()
-        raise SearchIndexError(lines[-1] if lines else f"pagefind exited with {job.process.returncode}")
-    canonicalise_entry(job.language_root / BUNDLE / ENTRY_FILE)
-    removed = prune_bundle(job.language_root / BUNDLE)
-    if removed:
-        log.debug("search index: %d stale files removed from %s", len(removed), job.language_root / BUNDLE)
-    job.finished_marker.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(job.finished_marker, f"{job.language_root / BUNDLE}\n", durable=False)
-
-
-def stop_search_index(job: SearchIndexJob) -> None:
-    if job.process.poll() is None:
-        job.process.kill()
-    job.process.communicate()
+def _import_path() -> str:
+    """PYTHONPATH for the runner: this `generator` package first, whatever the build's cwd."""
+    package_parent = str(Path(__file__).resolve().parents[2])
+    existing = os.environ.get("PYTHONPATH")
+    return package_parent + (os.pathsep + existing if existing else "")
 
 
 def prune_bundle(bundle: Path) -> list[Path]:
