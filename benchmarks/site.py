@@ -7,7 +7,8 @@ For each count N:
 
 1. Makes a temporary archive root (under .bench/ beside the repository; benchmarks/scratch.py says
    why not /tmp): copies mkdocs.yml, the hand-written pages of docs/ (not docs/archive/) and
-   overrides/ from the repository, symlinks generator/ (the build then imports this checkout's code)
+   overrides/ from the repository, copies generator/ (the build then imports this checkout's code as
+   it was when the benchmark started)
    and synthesises N varied raw article files into <root>/seeds/ with benchmarks/extract.py's
    generator (a few files hold a second article).
 2. "Translation cached" (setup, not timed): extracts the articles in-process, lists every sentence
@@ -139,7 +140,8 @@ def prepare(root: Path, count: int, seed: int, synth, pad: bool = False) -> Prep
     shutil.copytree(ROOT / "docs", root / "docs", ignore=lambda d, names: ["archive"] if Path(d) == ROOT / "docs"
                     else [])
     shutil.copytree(ROOT / "overrides", root / "overrides")
-    (root / "generator").symlink_to(ROOT / "generator", target_is_directory=True)
+    # A copy, not a link: the code measured stays the code the benchmark started with.
+    shutil.copytree(ROOT / "generator", root / "generator", ignore=shutil.ignore_patterns("__pycache__"))
     synth.synthesise(root / "seeds", count, seed)
 
     result = extract_all([str(root / "seeds")], Settings.for_root(root))

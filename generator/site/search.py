@@ -35,8 +35,9 @@ ARTICLE_PAGES = f"{ARTICLES_FOLDER}/**/*.html"
 
 
 # Article pages per Pagefind run (and bundle). Pagefind holds about 300 KB per page while it
-# indexes (measured with Pagefind 1.5: 1.38 GB for 4,278 pages, 180 MB for 545): an archive larger
-# than this is indexed in several bundles, one run at a time, and the search page merges them.
+# indexes (measured with Pagefind 1.5: 1.38 GB for 4,278 pages, 180 MB for 545, 5.9 GB for about
+# 21,000): an archive larger than this is indexed in several bundles, one run after another, and
+# the search page merges them.
 SHARD_PAGES = 6000
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]+\Z")  # folder names safe to write into a glob as they are
 
@@ -128,10 +129,10 @@ class _Run:
 class SearchIndexer:
     """Pagefind over every language's bundles, in the background, one run at a time.
 
-    The runs of a build go through one child process (generator/site/pagefind_runner.py) per
-    language, and each takes a lock file in `state_dir` for the time it runs, so that one Pagefind
-    at most is in memory (the languages are still indexed while the build goes on). A bundle whose
-    pages are the files its last finished run indexed (same names, sizes and times) is kept as it is."""
+    The runs of a language go through one child process (generator/site/pagefind_runner.py), one
+    bundle after another, so that one Pagefind per language is in memory at a time; the languages
+    are indexed while the build goes on (the first while the second is built). A bundle whose pages
+    are the files its last finished run indexed (same names, sizes and times) is kept as it is."""
 
     state_dir: Path
     runs: list[_Run] = field(default_factory=list)
@@ -160,8 +161,7 @@ class SearchIndexer:
             return
         self.runs += todo
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        args = [sys.executable, "-m", "generator.site.pagefind_runner", str(self.state_dir / "pagefind.lock"),
-                str(language_root)]
+        args = [sys.executable, "-m", "generator.site.pagefind_runner", str(language_root)]
         for run in todo:
             args += [run.shard.bundle, run.shard.glob]
         self.processes.append(subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
