@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +53,10 @@ def missing(config: MkDocsConfig | None = None) -> list[str]:
               if not callable(getattr(mkdocs_build, name, None))]
     absent += [f"mkdocs.utils.{name}" for name in ("clean_directory", "write_file")
                if not callable(getattr(utils, name, None))]
+    import mkdocs.structure.files as mkdocs_files
+
+    if not callable(getattr(mkdocs_build, "get_files", None)) or getattr(mkdocs_files, "os", None) is not os:
+        absent.append("mkdocs.commands.build.get_files (walking docs_dir with mkdocs.structure.files.os.walk)")
     if not callable(getattr(jinja2.FileSystemBytecodeCache, "_get_cache_filename", None)):
         absent.append("jinja2.FileSystemBytecodeCache._get_cache_filename")
     i18n = config.plugins.get("i18n") if config is not None else None
@@ -99,6 +104,52 @@ def clean_directory(directory: str) -> None:
 def write_file(content: bytes, output_path: str) -> None:
     """MkDocs' own file writer (whatever is patched in)."""
     _originals()[1](content, output_path)
+
+
+def patch_get_files(skipped: Callable[[MkDocsConfig], Callable[[str], bool] | None]) -> None:
+    """MkDocs lists docs_dir into File objects before any plugin sees the list (about 0.04 ms a file,
+    twice: once per language). `skipped(config)` may return a test of docs-relative POSIX paths that
+    are left out of the listing (generated pages the plugin makes itself); None lists everything."""
+    mkdocs_build = _mkdocs()[0]
+    original = getattr(mkdocs_build.get_files, "replaces", mkdocs_build.get_files)
+
+    def get_files_instead(config: MkDocsConfig) -> Any:
+        test = skipped(config)
+        if test is None:
+            return original(config)
+        import mkdocs.structure.files as mkdocs_files
+
+        mkdocs_files.os = _WalkSkipping(test)  # type: ignore[assignment]
+        try:
+            return original(config)
+        finally:
+            mkdocs_files.os = os
+
+    get_files_instead.replaces = original  # type: ignore[attr-defined]
+    mkdocs_build.get_files = get_files_instead
+
+
+def restore_get_files() -> None:
+    mkdocs_build = _mkdocs()[0]
+    mkdocs_build.get_files = getattr(mkdocs_build.get_files, "replaces", mkdocs_build.get_files)
+
+
+class _WalkSkipping:
+    """The `os` module as mkdocs.structure.files sees it while listing: os.walk leaves out the files
+    `test` names (docs-relative POSIX paths); everything else is the real module."""
+
+    def __init__(self, test: Callable[[str], bool]) -> None:
+        self._test = test
+
+    def walk(self, top: str, *args: Any, **kwargs: Any) -> Any:
+        for folder, dirnames, filenames in os.walk(top, *args, **kwargs):
+            rel = os.path.relpath(folder, top).replace(os.sep, "/")
+            prefix = "" if rel == "." else rel + "/"
+            filenames[:] = [name for name in filenames if not self._test(prefix + name)]
+            yield folder, dirnames, filenames
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(os, name)
 
 
 def skip_markdown(page: Page, render: Callable[..., None]) -> None:

@@ -99,3 +99,20 @@ def test_a_damaged_cache_costs_a_full_build_not_the_build(packages: Path, tmp_pa
     assert result.returncode == 0, result.stderr[-3000:]
     assert _kept(result.stderr) == 0
     assert tree_hash(root / "site") == clean
+
+
+def test_a_hand_written_link_to_a_kept_page_still_resolves(packages: Path, tmp_path: Path) -> None:
+    root = make_archive(tmp_path / "archive", SEEDS[:2])
+    assert build(root, packages).returncode == 0
+    articles = (root / "docs" / "archive" / "articles").rglob("*.md")
+    article = sorted(path for path in articles if not path.name.endswith(".en.md"))[0]
+    target = article.relative_to(root / "docs").as_posix()
+    about = root / "docs" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + f"\n\n[مقال]({target})\n", encoding="utf-8")
+    result = build(root, packages)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "WARNING" not in result.stderr  # strict: an unresolved link would fail the build
+    assert _kept(result.stderr) > 0
+    folder = target.removesuffix(".md")
+    assert f'href="../{folder}/"' in (root / "site" / "about" / "index.html").read_text(encoding="utf-8")
+    assert tree_hash(root / "site") == _clean_build(root, packages)

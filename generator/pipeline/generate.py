@@ -66,6 +66,11 @@ def is_generated(src_uri: str) -> bool:
     return src_uri in _payloads
 
 
+def generated_sources() -> list[str]:
+    """Every generated page (docs-relative sources, both languages), as the last `generate_docs` made them."""
+    return sorted(_payloads)
+
+
 def is_article_page(src_uri: str) -> bool:
     """A generated article page (either language), without making its front matter."""
     return src_uri in _fronts

@@ -34,96 +34,97 @@ from mkdocs.structure.pages import Page
 from generator.atomic import atomic_write_bytes
 from generator.pipeline.manifest import code_fingerprint
 from generator.site.folder import SiteInventory
+from generator.site.generated_pages import Generated
 
 log = logging.getLogger("mkdocs.plugins.archive")
 
-FORMAT = 1
+FORMAT = 2
 _DISTRIBUTIONS = ("mkdocs", "mkdocs-material", "mkdocs-static-i18n")
 
 
 @dataclass
-class Plan:
-    """One language's generated pages, split: to build (probes among them), and kept as they are."""
-
-    build: list[Page]
-    kept: list[Page]
-    probes: list[Page]
-
-
-@dataclass
 class PageCache:
-    """Site-relative path of each generated page -> (key, modification time in ns) as last written."""
+    """Site-relative path of each generated page -> (key, modification time in ns) as last written,
+    and the navigation each language's pages were built with."""
 
     path: Path
+    site_dir: str
     previous: dict[str, tuple[str, int]] = field(default_factory=dict)
+    previous_navs: dict[str, str] = field(default_factory=dict)
     recorded: dict[str, tuple[str, int]] = field(default_factory=dict)  # this build's kept pages
-    written: dict[str, tuple[str, str]] = field(default_factory=dict)  # built: path -> (key, absolute path)
+    written: dict[str, str] = field(default_factory=dict)  # this build's built pages: path -> key
+    navs: dict[str, str] = field(default_factory=dict)
+    _keys: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: Path) -> PageCache:
+    def load(cls, path: Path, site_dir: str) -> PageCache:
         """The cache at `path`; empty when it is missing, unreadable or of another format."""
         try:
             stored = pickle.loads(path.read_bytes())
         except FileNotFoundError:
-            return cls(path)
+            return cls(path, site_dir)
         except Exception as error:  # a damaged cache costs one full build, never the build
             log.info("archive: page cache %s unreadable (%s); building every page", path, error)
-            return cls(path)
+            return cls(path, site_dir)
         if not isinstance(stored, dict) or stored.get("format") != FORMAT:
-            return cls(path)
-        return cls(path, previous=stored["pages"])
+            return cls(path, site_dir)
+        return cls(path, site_dir, previous=stored["pages"], previous_navs=stored["navs"])
 
-    def plan(self, pages: Sequence[Page], signature: str, inventory: SiteInventory | None,
-             fingerprint: Callable[[str], str | None]) -> Plan:
-        """Which of `pages` (one language's generated pages) to build: those whose key changed or
-        whose file is not as the last build left it, plus the probes; the others are kept, and
-        taken out of `inventory` so that they do not count as stale."""
-        build: list[Page] = []
-        kept: list[Page] = []
-        keys: dict[str, str] = {}
+    def plan(self, pages: Sequence[Generated], signature: str, inventory: SiteInventory | None,
+             fingerprint: Callable[[str], str | None]) -> tuple[list[Generated], list[Generated]]:
+        """(to build, kept) of `pages`, one language's generated pages: kept are those whose key is
+        unchanged and whose file the last build left as it was; they are taken out of `inventory`,
+        so that they do not count as stale."""
+        build: list[Generated] = []
+        kept: list[Generated] = []
         for page in pages:
-            rel = page.file.dest_uri
-            key = _page_key(page, signature, fingerprint)
-            keys[rel] = key
-            old = self.previous.get(rel)
-            on_disk = inventory.files.get(rel) if inventory is not None else None
+            key = self._keys[page.dest_uri] = _page_key(page, signature, fingerprint)
+            old = self.previous.get(page.dest_uri)
+            on_disk = inventory.files.get(page.dest_uri) if inventory is not None else None
             if key and old is not None and old[0] == key and on_disk == old[1]:
                 kept.append(page)
+                self.recorded[page.dest_uri] = old
+                if inventory is not None:
+                    inventory.files.pop(page.dest_uri, None)  # kept: not stale
             else:
                 build.append(page)
-        probes = _probes(kept)
-        chosen = {id(page) for page in probes}
-        kept = [page for page in kept if id(page) not in chosen]
-        build = probes + build
-        for page in build:
-            self.written[page.file.dest_uri] = (keys[page.file.dest_uri], page.file.abs_dest_path)
-        for page in kept:
-            rel = page.file.dest_uri
-            self.recorded[rel] = self.previous[rel]
-            if inventory is not None:
-                inventory.files.pop(rel, None)  # kept: not stale
-        return Plan(build, kept, probes)
+                self.written[page.dest_uri] = key
+        return build, kept
 
-    def build_kept(self, plan: Plan) -> list[Page]:
-        """A probe differed: the kept pages are to be built after all (returned)."""
-        for page in plan.kept:
-            rel = page.file.dest_uri
-            self.written[rel] = (self.recorded.pop(rel)[0], page.file.abs_dest_path)
-        kept, plan.kept = plan.kept, []
-        plan.build += kept
-        return kept
+    def build_after_all(self, pages: Iterable[Generated]) -> None:
+        """Pages planned as kept are built (a probe differed, the navigation changed, site/ was emptied)."""
+        for page in pages:
+            self.recorded.pop(page.dest_uri, None)
+            self.written[page.dest_uri] = self._keys[page.dest_uri]
+
+    def same_navigation(self, language: str, nav: Navigation | None) -> bool:
+        """Whether this language's navigation is the one its kept pages were built with."""
+        digest = hashlib.sha256(repr(_nav_outline(nav.items) if nav is not None else None).encode()).hexdigest()
+        self.navs[language] = digest
+        return self.previous_navs.get(language) == digest
 
     def save(self) -> None:
         """Record every page of this build (the built ones with their file's time now), atomically."""
         pages = dict(self.recorded)
-        for rel, (key, path) in self.written.items():
+        for rel, key in self.written.items():
             try:
-                pages[rel] = (key, os.stat(path).st_mtime_ns)
+                pages[rel] = (key, os.stat(os.path.join(self.site_dir, rel)).st_mtime_ns)
             except FileNotFoundError:
                 continue
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(self.path, pickle.dumps({"format": FORMAT, "pages": pages},
+        atomic_write_bytes(self.path, pickle.dumps({"format": FORMAT, "pages": pages, "navs": self.navs},
                                                    protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+
+
+def probes(kept: Sequence[Generated]) -> list[Generated]:
+    """The first kept page of each kind (folder below the archive, e.g. articles, tags, timeline) in
+    source order: a handful a build, enough to see a change that touches every page of a kind."""
+    first: dict[str, Generated] = {}
+    for page in kept:
+        kind = "/".join(page.src_uri.split("/")[:2])
+        if kind not in first or page.src_uri < first[kind].src_uri:
+            first[kind] = page
+    return [first[kind] for kind in sorted(first)]
 
 
 def read_probes(probes: Iterable[Page]) -> dict[str, tuple[bytes, os.stat_result] | None]:
@@ -157,8 +158,9 @@ def settle_probes(olds: dict[str, tuple[bytes, os.stat_result] | None], inventor
     return differing
 
 
-def site_signature(config: MkDocsConfig, nav: Navigation | None, language: str | None) -> str:
-    """What every generated page of one language shares: configuration, theme, navigation, code."""
+def site_signature(config: MkDocsConfig, language: str | None) -> str:
+    """What every generated page of one language shares, but the navigation (checked on its own,
+    once it is made: PageCache.same_navigation): configuration, theme overrides, versions, code."""
     digest = hashlib.sha256(f"{FORMAT}\0{code_fingerprint()}\0{language}\0{config.site_url}\0".encode())
     for name in _DISTRIBUTIONS:
         try:
@@ -172,8 +174,6 @@ def site_signature(config: MkDocsConfig, nav: Navigation | None, language: str |
         for path in sorted(Path(custom_dir).rglob("*")):
             if path.is_file():
                 digest.update(f"\0{path.relative_to(custom_dir).as_posix()}\0".encode() + path.read_bytes())
-    if nav is not None:
-        digest.update(repr(_nav_outline(nav.items)).encode())
     return digest.hexdigest()
 
 
@@ -187,22 +187,9 @@ def _nav_outline(items: Iterable[object]) -> list[tuple]:
     return outline
 
 
-def _page_key(page: Page, signature: str, fingerprint: Callable[[str], str | None]) -> str:
-    own = fingerprint(page.file.src_uri)
+def _page_key(page: Generated, signature: str, fingerprint: Callable[[str], str | None]) -> str:
+    own = fingerprint(page.src_uri)
     if own is None:
         return ""  # not made by the generator: always built
-    alternates = getattr(page.file, "alternates", None) or {}
-    twins = sorted((str(language), twin.dest_uri) for language, twin in alternates.items())
-    return hashlib.sha256(f"{signature}\0{page.file.src_uri}\0{page.file.dest_uri}\0{own}\0{twins}".encode()
-                          ).hexdigest()
-
-
-def _probes(kept: Sequence[Page]) -> list[Page]:
-    """The first kept page of each kind (folder below the archive, e.g. articles, tags, timeline) in
-    source order: a handful a build, enough to see a change that touches every page of a kind."""
-    first: dict[str, Page] = {}
-    for page in kept:
-        kind = "/".join(page.file.src_uri.split("/")[:2])
-        if kind not in first or page.file.src_uri < first[kind].file.src_uri:
-            first[kind] = page
-    return [first[kind] for kind in sorted(first)]
+    twins = [(language, src_uri, fingerprint(src_uri) is not None) for language, src_uri in page.twins]
+    return hashlib.sha256(f"{signature}\0{page.src_uri}\0{page.dest_uri}\0{own}\0{twins}".encode()).hexdigest()

@@ -21,6 +21,7 @@ import gc
 import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -47,6 +48,7 @@ from generator.pipeline.generate import (
     BuildError,
     article_metas,
     generate_docs,
+    generated_sources,
     is_article_page,
     is_generated,
     page_fingerprint,
@@ -58,7 +60,8 @@ from generator.render.pages import TemplateBytecodeCache
 from generator.site import folder as site_folder
 from generator.site import generated_pages, page_workers
 from generator.site.feeds import FEED_LENGTH, write_feeds, write_sitemap
-from generator.site.page_cache import PageCache, read_probes, settle_probes, site_signature
+from generator.site.generated_pages import Generated
+from generator.site.page_cache import PageCache, probes, read_probes, settle_probes, site_signature
 from generator.site.search import (
     ARTICLES_FOLDER,
     SHARD_PAGES,
@@ -105,7 +108,9 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
         self._indexing = False  # this language's Pagefind index started (its article pages written)
         self._search: SearchIndexer | None = None  # Pagefind runs in the background, one at a time
         self._shards: list[SearchShard] = []  # this language's search bundles
-        self._taken_out: list[Page] = []  # generated pages out of MkDocs' file list (generated_pages.py)
+        self._taken_out: list[Page] = []  # generated pages out of MkDocs' file list, to build (generated_pages.py)
+        self._generated: list[Generated] | None = None  # this language's generated pages outside the navigation
+        self._kept: list[Generated] = []  # of which those whose file the last build wrote is kept
         self._inventory: site_folder.SiteInventory | None = None  # site/ as the last build left it
         self._page_cache: PageCache | None = None  # generated pages the last build wrote (site/page_cache.py)
         self._language_emptied = False  # this language's folder was emptied: no page of it is kept
@@ -140,6 +145,7 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
             # no-op while it builds the other languages, which a later patch would undo. Without the
             # fast paths both pass straight through to MkDocs (no inventory of site/ is taken).
             internals.patch_site_writes(self._keep_site, self._write_over)
+            internals.patch_get_files(self._listed_by_the_plugin)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self._fast = self.config.fast_paths
@@ -151,6 +157,7 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
 
     def on_shutdown(self) -> None:
         internals.restore_site_writes()
+        internals.restore_get_files()
         buildlock.release_all()
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -167,8 +174,8 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
             raise Abort(f"archive: {error}") from error
         if self._command == "build" and self._fast:  # site/ rewritten in place (site/folder.py)
             self._inventory = site_folder.take_inventory(Path(config.site_dir), self._language_roots(config))
-        self._page_cache = PageCache.load(settings.page_cache_path) if self._command == "build" and self._filling() \
-            else None
+        self._page_cache = PageCache.load(settings.page_cache_path, config.site_dir) \
+            if self._command == "build" and self._filling() else None
         required = self.config.require_translation or os.environ.get(ENV_REQUIRE_TRANSLATION) == "1"
         try:
             generate_docs(settings, require_translation=required)
@@ -210,22 +217,35 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
 
     @event_priority(100)  # before mkdocs-static-i18n (-100) localises every file
     def _take_out(self, files: Files, /, *, config: MkDocsConfig) -> Files:
-        self._taken_out = []
+        """The generated pages outside the navigation leave MkDocs' file list (MkDocs' listing left
+        them out already when building); the plugin makes pages of those it builds (generated_pages.py)."""
+        self._taken_out, self._generated, self._kept = [], None, []
         self._language_emptied = False
-        if not self._filling():
+        test = generated_pages.outside_nav_test(config, is_generated) if self._filling() else None
+        if test is None:
             return files
-        files, self._taken_out = generated_pages.take_out(files, config, is_generated)
+        files = Files([file for file in files if not test(file.src_uri)])
+        self._generated = generated_pages.outside_nav(
+            (src_uri for src_uri in generated_sources() if test(src_uri)), config)
+        build = self._generated
+        if self._page_cache is not None:
+            signature = site_signature(config, internals.i18n_current(config))
+            build, self._kept = self._page_cache.plan(self._generated, signature, self._inventory, page_fingerprint)
+        self._taken_out = self._pages(build, config)
         return files
 
     @event_priority(-150)  # after mkdocs-static-i18n
     def _add_back(self, files: Files, /, *, config: MkDocsConfig) -> Files:
-        generated_pages.add_back(files, self._taken_out)
+        linked = generated_pages.linked_from(files, is_generated) if self._kept else set()
+        generated_pages.add_back(files, self._taken_out, [generated_pages.make_file(page, config)
+                                                          for page in self._kept if page.src_uri in linked])
         if self._inventory is not None:
             blocked = self._inventory.blocks([file.abs_dest_path for file in files])
             if blocked is not None:  # e.g. a page became a folder: this language's folder is emptied after all
                 log.info("archive: site/%s is in the way of a new page; emptying %s", blocked, config.site_dir)
                 internals.clean_directory(config.site_dir)
                 self._language_emptied = True
+                self._build_kept(config)
                 if not internals.i18n_building(config):
                     self._inventory = None
         return files
@@ -250,7 +270,12 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
             env.bytecode_cache = TemplateBytecodeCache(str(cache_dir))  # atomic: a killed build leaves no stray
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({FILLED_TEMPLATE: f"{{{{ {FILLED_VARIABLE} }}}}"}),
                                           env.loader])
-        pages = self._pages_to_build(files, config, env) if self._page_cache is not None else self._taken_out
+        if self._page_cache is not None:
+            if not self._page_cache.same_navigation(str(internals.i18n_current(config)), self._nav) and self._kept:
+                log.info("archive: the navigation changed: building every page")
+                self._build_kept(config)
+            self._probe(files, config, env)
+        pages = self._taken_out
         articles = [page for page in pages if is_article_page(page.file.src_uri)]
         if articles:
             # Article pages first, half in a fork: once they are written, Pagefind indexes this
@@ -370,37 +395,54 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
         """This language's article pages, as their folders below the articles folder ("2017/2017-…")."""
         root = self._language_root(config).relative_to(Path(config.site_dir)).as_posix()
         prefix = ("" if root == "." else root + "/") + ARTICLES_FOLDER + "/"
-        return [file.dest_uri[len(prefix):-len("/index.html")] for file in files
-                if file.dest_uri.startswith(prefix) and file.dest_uri.endswith("/index.html")]
+        dests = [page.dest_uri for page in self._generated] if self._generated is not None else \
+            [file.dest_uri for file in files]
+        return [dest[len(prefix):-len("/index.html")] for dest in dests
+                if dest.startswith(prefix) and dest.endswith("/index.html")]
+
+    def _listed_by_the_plugin(self, config: MkDocsConfig) -> Callable[[str], bool] | None:
+        """What MkDocs' listing of docs_dir leaves out: the generated pages the plugin makes itself."""
+        return generated_pages.outside_nav_test(config, is_generated) if self._filling() else None
 
     def _language_roots(self, config: MkDocsConfig) -> list[Path]:
         site = Path(config.site_dir)
         default = internals.i18n_default(config)
         return [site] + [site / lang for lang in internals.i18n_build_languages(config) if lang != default]
 
-    def _pages_to_build(self, files: Files, config: MkDocsConfig, env: jinja2.Environment) -> list[Page]:
-        """This language's generated pages whose file the last build wrote from the same inputs are
-        kept (site/page_cache.py); the probes among the rest are built here, now, and checked."""
+    def _pages(self, generated: list[Generated], config: MkDocsConfig) -> list[Page]:
+        return [page for item in generated if (page := generated_pages.make_page(item, config)) is not None]
+
+    def _build_kept(self, config: MkDocsConfig) -> None:
+        """The pages planned as kept are built after all."""
+        if self._page_cache is not None:
+            self._page_cache.build_after_all(self._kept)
+        self._taken_out += self._pages(self._kept, config)
+        self._kept = []
+
+    def _probe(self, files: Files, config: MkDocsConfig, env: jinja2.Environment) -> None:
+        """Build the first kept page of each kind here, now, and compare it with its file: if one
+        differs, an input the page cache does not know of changed, and every kept page is built."""
+        chosen = probes(self._kept)
+        if not chosen:
+            return
         assert self._page_cache is not None
+        self._page_cache.build_after_all(chosen)
+        taken = {id(item) for item in chosen}
+        self._kept = [item for item in self._kept if id(item) not in taken]
+        pages = self._pages(chosen, config)
+        olds = read_probes(pages)
+        try:
+            page_workers.build_split(pages, files, config, self._nav, env, on_done=self._log_filled, fork=False)
+        except page_workers.PageWorkerError as error:
+            raise Abort(f"archive: {error}") from error
         inventory = None if self._language_emptied else self._inventory
-        signature = site_signature(config, self._nav, internals.i18n_current(config))
-        plan = self._page_cache.plan(self._taken_out, signature, inventory, page_fingerprint)
-        if plan.probes:
-            olds = read_probes(plan.probes)
-            try:
-                page_workers.build_split(plan.probes, files, config, self._nav, env, on_done=self._log_filled,
-                                         fork=False)
-            except page_workers.PageWorkerError as error:
-                raise Abort(f"archive: {error}") from error
-            differing = settle_probes(olds, inventory)
-            if differing:
-                log.info("archive: %s would change although its inputs did not: building every page", differing[0])
-                self._page_cache.build_kept(plan)
-        if plan.kept:
+        differing = settle_probes(olds, inventory)
+        if differing:
+            log.info("archive: %s would change although its inputs did not: building every page", differing[0])
+            self._build_kept(config)
+        if self._kept:
             log.info("archive: %d generated pages kept as the last build wrote them, %d built",
-                     len(plan.kept), len(plan.build))
-        probed = {id(page) for page in plan.probes}
-        return [page for page in plan.build if id(page) not in probed]
+                     len(self._kept), len(self._taken_out) + len(pages))
 
     def _log_filled(self) -> None:
         if self._skeletons is not None:
