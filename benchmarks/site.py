@@ -305,7 +305,7 @@ def site_parts(site: Path) -> dict[str, int]:
         if not path.is_file():
             continue
         rel = path.relative_to(site).as_posix().removeprefix("en/")
-        kind = ("search (Pagefind)" if rel.startswith("pagefind/") else
+        kind = ("search (Pagefind)" if rel.split("/", 1)[0] == "pagefind" or rel.startswith("pagefind-") else
                 "article pages" if rel.startswith("archive/articles/") and rel.endswith(".html") else
                 "index and other pages" if rel.endswith(".html") else "assets, feeds, sitemap")
         parts[kind] += path.stat().st_size

@@ -130,6 +130,14 @@ def test_a_lazy_translation_reads_pickles_and_compares_as_the_real_one() -> None
     lazy.title = "Other"
     assert lazy.digest != real.digest
     assert lazy.title == "Other" and lazy != real and lazy.tags == ["a"]
+    # The fields index lines show, stored beside the blob, are read without unpickling it.
+    lazy = LazyTranslation(memoryview(pickle.dumps(real)), real.digest, {"title": "Title", "publisher": None})
+    assert lazy.title == "Title" and lazy.publisher is None and "_blob" in lazy.__dict__
+    assert lazy.tags == ["a"] and "_blob" not in lazy.__dict__ and lazy == real
+    assert type(pickle.loads(pickle.dumps(lazy))) is Translation
+    lazy = LazyTranslation(memoryview(pickle.dumps(real)), real.digest, {"title": "Title", "publisher": None})
+    lazy.title = "Changed"
+    assert lazy.title == "Changed" and lazy.tags == ["a"]
 
 
 def test_a_corrected_file_is_taken_from_the_cache_with_its_correction(tmp_path: Path,

@@ -107,8 +107,8 @@ def test_nothing_imports_the_site_layer() -> None:
 def test_compact_html_drops_indentation_but_keeps_pre_and_text() -> None:
     from generator.site.plugin import compact_html
 
-    page = ("<html>\n  <body>\n    <p>نص\n      يمتد</p>\n    <pre>\n  code\n    kept</pre>\n"
-            "    <TEXTAREA>\n  a\n</TEXTAREA>\n  </body>\n</html>\n")
-    assert compact_html(page) == ("<html>\n<body>\n<p>نص\nيمتد</p>\n<pre>\n  code\n    kept</pre>\n"
-                                  "<TEXTAREA>\n  a\n</TEXTAREA>\n</body>\n</html>\n")
+    page = ("<html>\n  <body>\n\n\n    <p>نص\n  \n    يمتد</p>\n    <pre>\n  code\n\n    kept</pre>\n"
+            "    <TEXTAREA>\n  a\n\n</TEXTAREA>\n<code>x\n\n  y</code>\n\n  </body>\n</html>\n")
+    assert compact_html(page) == ("<html>\n<body>\n<p>نص\nيمتد</p>\n<pre>\n  code\n\n    kept</pre>\n"
+                                  "<TEXTAREA>\n  a\n\n</TEXTAREA>\n<code>x\n\n  y</code>\n</body>\n</html>\n")
     assert compact_html("no indentation") == "no indentation"

@@ -60,10 +60,16 @@ _fronts: dict[str, Callable[[], dict]] = {}  # article pages only
 _fingerprints: dict[str, str] = {}  # page -> hash of everything its payload is made from
 _orders: dict[str, tuple[str, str, str]] = {}  # article page -> (date, time, id): the "latest" order
 _last_payload: tuple[str, PagePayload] | None = None  # MkDocs asks three times per page, in a row
+_generation = 0  # counts the generations of this process: what is derived from the pages may be kept until it changes
 
 
 def is_generated(src_uri: str) -> bool:
     return src_uri in _payloads
+
+
+def generation() -> int:
+    """Which `generate_docs` made the current pages (the same number: the same pages)."""
+    return _generation
 
 
 def generated_sources() -> list[str]:
@@ -212,8 +218,9 @@ def _generate(settings: Settings, require_translation: bool) -> GenerateSummary 
                                template_cache=settings.template_cache_dir)
     finally:
         pages.close()
-    global _last_payload
+    global _last_payload, _generation
     _last_payload = None
+    _generation += 1
     _payloads.clear()
     _payloads.update(rendered.payloads)
     _fronts.clear()

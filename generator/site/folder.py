@@ -111,8 +111,14 @@ def prune(inventory: SiteInventory, below: Path | None = None) -> list[str]:
         except FileNotFoundError:
             continue
         removed.append(rel)
-    # Deepest first, so that a folder emptied by its subfolders' removal goes too.
-    folders = sorted((rel for rel in inventory.folders if (rel + "/").startswith(prefix)),
+    # The folders that held a removed file, and their parents, deepest first (a folder emptied by
+    # its subfolders' removal goes too); not every folder of the site (86,000 rmdir calls at 20,000 articles).
+    candidates = {rel.rpartition("/")[0] for rel in removed}
+    for rel in list(candidates):
+        while rel:
+            rel = rel.rpartition("/")[0]
+            candidates.add(rel)
+    folders = sorted((rel for rel in candidates if rel in inventory.folders and (rel + "/").startswith(prefix)),
                      key=lambda rel: rel.count("/"), reverse=True)
     for rel in folders:
         try:

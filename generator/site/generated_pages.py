@@ -59,25 +59,36 @@ def outside_nav_test(config: MkDocsConfig, is_generated: Callable[[str], bool]) 
     return test
 
 
-def outside_nav(sources: Iterable[str], config: MkDocsConfig) -> list[Generated]:
-    """The current language's pages among `sources` (generated pages outside the navigation, every
+GeneratedIndex = dict[tuple[str, str], str]  # (source without its language suffix, language) -> source
+
+
+def index_sources(sources: Iterable[str], config: MkDocsConfig) -> GeneratedIndex:
+    """Generated pages (docs-relative sources, every language) by normalised source and language."""
+    default = internals.i18n_default(config)
+    assert default is not None
+    languages = internals.i18n_all_languages(config)
+    index: GeneratedIndex = {}
+    for src_uri in sources:
+        language, norm_src_uri = _language_of(src_uri, languages, default)
+        index[norm_src_uri, language] = src_uri
+    return index
+
+
+def outside_nav(index: GeneratedIndex, config: MkDocsConfig) -> list[Generated]:
+    """The current language's pages of `index` (generated pages outside the navigation, every
     language), in source order, each with its twins."""
     current = internals.i18n_current(config)
     default = internals.i18n_default(config)
     assert current is not None and default is not None
-    languages = internals.i18n_all_languages(config)
-    by_source: dict[tuple[str, str], str] = {}  # (normalised source, language) -> source
-    for src_uri in sources:
-        language, norm_src_uri = _language_of(src_uri, languages, default)
-        by_source[norm_src_uri, language] = src_uri
     others = [other for other in sorted(internals.i18n_build_languages(config)) if other != current]
     pages = []
-    for (norm_src_uri, language), src_uri in sorted(by_source.items(), key=lambda item: item[1]):
+    for (norm_src_uri, language), src_uri in index.items():
         if language != current:
             continue
-        twins = tuple((other, by_source[norm_src_uri, other]) for other in others if (norm_src_uri, other) in by_source)
+        twins = tuple((other, index[norm_src_uri, other]) for other in others if (norm_src_uri, other) in index)
         pages.append(Generated(src_uri, norm_src_uri, language, _dest_uri(norm_src_uri, language, default, config),
                                twins))
+    pages.sort(key=lambda page: page.src_uri)
     return pages
 
 

@@ -169,15 +169,21 @@ def translate_articles(articles: list[Article], settings: Settings,
             todo_keys.append(key)  # translating changes only article.translation, not the key's inputs
             continue
         kept[key] = cached
-        units, digest = _HEAD.unpack_from(cached)
-        article.translation = LazyTranslation(memoryview(cached)[_HEAD.size:], digest.decode("ascii"))
+        units, digest, head_size = _HEAD.unpack_from(cached)
+        view = memoryview(cached)
+        fields = pickle.loads(view[_HEAD.size:_HEAD.size + head_size])
+        head = dict(zip(LazyTranslation.HEAD_FIELDS, fields, strict=True))
+        article.translation = LazyTranslation(view[_HEAD.size + head_size:], digest.decode("ascii"), head)
         stats.sentences += units
         stats.cache_hits += units
     counts = _translate_new(todo, settings, package, model_id, progress, stats) if todo else []
     for article, key, units in zip(todo, todo_keys, counts, strict=True):
         if model_id and article.translation and article.translation.status == "machine":
-            kept[key] = _HEAD.pack(units, article.translation.digest.encode("ascii")) + pickle.dumps(
-                article.translation, protocol=pickle.HIGHEST_PROTOCOL)
+            translation = article.translation
+            head = pickle.dumps(tuple(getattr(translation, name) for name in LazyTranslation.HEAD_FIELDS),
+                                protocol=pickle.HIGHEST_PROTOCOL)
+            kept[key] = _HEAD.pack(units, translation.digest.encode("ascii"), len(head)) + head + pickle.dumps(
+                translation, protocol=pickle.HIGHEST_PROTOCOL)
     if cache is not None:  # keep what this archive still holds
         cache.clear()
         cache.update(kept)
@@ -187,9 +193,10 @@ def translate_articles(articles: list[Article], settings: Settings,
     return stats
 
 
-# A finished translation in the manifest: its number of text units and its digest (what the page
-# fingerprints need, without unpickling it), then the pickled Translation.
-_HEAD = struct.Struct("<I40s")
+# A finished translation in the manifest: its number of text units, its digest (what the page
+# fingerprints need, without unpickling it) and the size of the pickled fields list lines show
+# (LazyTranslation.HEAD_FIELDS), then those, then the pickled Translation.
+_HEAD = struct.Struct("<I40sI")
 
 
 def _cache_key(article: Article, model_id: str | None) -> str:
