@@ -17,6 +17,7 @@ import functools
 import gzip
 import http.server
 import io
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -83,7 +84,8 @@ def measure(site_dir: Path) -> list[tuple[str, int, int, int]]:
                                    timeout=60000)
             page.wait_for_load_state("networkidle")
             shown = page.locator(".pagefind-ui__result").count()
-            search_bytes = sum(n for url, n in sizes.items() if "/pagefind/" in urlparse(url).path)
+            # Every search bundle: pagefind/, and pagefind-2/, ... in a large archive.
+            search_bytes = sum(n for url, n in sizes.items() if re.search(r"/pagefind(-\d+)?/", urlparse(url).path))
             rows.append((f"{prefix}{query}", search_bytes, sum(sizes.values()), shown))
             context.close()
         browser.close()
