@@ -317,3 +317,17 @@ def test_serve_regenerates_when_a_seed_is_added(tmp_path: Path) -> None:
 def test_seed_titles_escape_markdown_in_index_pages(site: Path) -> None:
     latest = (site / "docs" / "archive" / "index.md").read_text(encoding="utf-8")
     assert re.search(r"\[الكرملين: تخلي موسكو عن الأسد غير ممكن على الإطلاق\]\(articles/2017/", latest)
+
+
+def test_theme_configuration_is_utf8_json(site: Path) -> None:
+    """Material's configuration script on every page is written with Arabic as UTF-8 (compact_html),
+    not \\u escapes: the same values for the browser's JSON parser, fewer bytes."""
+    import json
+    import re
+
+    page = (site / "site" / "index.html").read_text(encoding="utf-8")
+    raw = re.search(r'<script id="__config" type="application/json">(.*?)</script>', page, re.S)
+    assert raw is not None
+    assert "\\u06" not in raw[1]
+    config = json.loads(raw[1])
+    assert re.search("[\u0600-\u06ff]", config["translations"]["clipboard.copy"])

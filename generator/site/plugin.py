@@ -91,7 +91,8 @@ class ArchiveConfig(base.Config):
     allow_links_outside = c.Type(bool, default=False)
     # The fast paths (generator/internals.py); off: every page built by MkDocs, the plain way.
     fast_paths = c.Type(bool, default=True)
-    # Drop the indentation of the theme's HTML (about a seventh of a page; nothing visible changes).
+    # Drop the indentation and blank lines of the theme's HTML, and write its JSON as UTF-8 (about a
+    # sixth of a page; nothing visible changes).
     compact_html = c.Type(bool, default=True)
     # Article pages per search bundle: Pagefind needs about 300 KB of memory per page it indexes.
     search_shard_pages = c.Type(int, default=SHARD_PAGES)
@@ -273,6 +274,10 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
             env.bytecode_cache = TemplateBytecodeCache(str(cache_dir))  # atomic: a killed build leaves no stray
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({FILLED_TEMPLATE: f"{{{{ {FILLED_VARIABLE} }}}}"}),
                                           env.loader])
+        if self.config.compact_html:
+            # The theme's JSON (its configuration script on every page) with Arabic as UTF-8 rather
+            # than \u escapes: the same values, a third of the bytes (about 800 bytes an Arabic page).
+            env.policies["json.dumps_kwargs"] = {**env.policies.get("json.dumps_kwargs", {}), "ensure_ascii": False}
         if self._page_cache is not None:
             if not self._page_cache.same_navigation(str(internals.i18n_current(config)), self._nav) and self._kept:
                 log.info("archive: the navigation changed: building every page")
