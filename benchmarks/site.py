@@ -35,6 +35,11 @@ For each count N:
    (site/archive/articles, site/en/archive/articles),
    and translation "pending" == 0 in <root>/build/report.json. Reports the "archive:" summary line,
    the number of HTML files and the size of site/.
+   Then adds one article (--update-article: of the archive's newest year, as a growing archive
+   gets them, or of any date) with its sentences in the memory and times the same command again
+   ("update"); --verify-update then builds from nothing and compares every file of site/. Each
+   build runs under a small parent that reports the largest resident set of any one process
+   (the build, its forks, Pagefind).
 4. With --profile, also runs the first build under cProfile (not timed; cProfile slows it down)
    and prints where the time goes: extraction, translation memory, rendering, and MkDocs per phase.
 
@@ -130,6 +135,7 @@ class Prepared:
     seconds: float
     memory_entries: int = 0
     memory_bytes: int = 0
+    newest_year: str = ""  # of the articles' dates
 
 
 def prepare(root: Path, count: int, seed: int, synth, pad: bool = False) -> Prepared:
@@ -169,7 +175,8 @@ def prepare(root: Path, count: int, seed: int, synth, pad: bool = False) -> Prep
     for folder in (empty, root.parent / "home", root.parent / "xdg-data"):
         folder.mkdir(parents=True, exist_ok=True)
     return Prepared(root, len(result.articles), len(all_units), len(unique), empty, time.perf_counter() - start,
-                    len(memory), sum(p.stat().st_size for p in memory.path.glob("*.jsonl")))
+                    len(memory), sum(p.stat().st_size for p in memory.path.glob("*.jsonl")),
+                    max((a.date[:4] for a in result.articles if a.date), default=""))
 
 
 # --- build and check --------------------------------------------------------------------------------
@@ -269,15 +276,22 @@ sys.exit(code)
 """
 
 
-def add_one_article(prepared: Prepared, synth, seed: int) -> str:
+def add_one_article(prepared: Prepared, synth, seed: int, newest: bool = True) -> str:
     """One more article file in seeds/ (a new synthetic page) and its sentences in the translation
-    memory, as a user who saved and translated one article would have it. Returns the file name."""
-    incoming = prepared.root.parent / f"incoming-{seed}"
-    synth.synthesise(incoming, 1, seed)
-    source = next(incoming.iterdir())
+    memory, as a user who saved and translated one article would have it. Returns the file name.
+    `newest`: an article of the archive's newest year, as a growing archive gets them (the first
+    synthetic page, by seed, whose date is in that year); else whatever date the seed gives."""
+    settings = Settings.for_root(prepared.root)
+    for attempt in range(2000):
+        incoming = prepared.root.parent / f"incoming-{seed}-{attempt}"
+        synth.synthesise(incoming, 1, seed + attempt)
+        source = next(incoming.iterdir())
+        result = extract_all([str(source)], settings)
+        if not newest or any((a.date or "")[:4] == prepared.newest_year for a in result.articles):
+            break
     name = f"added-{seed}.txt"
     shutil.copy2(source, prepared.root / "seeds" / name)
-    result = extract_all([str(prepared.root / "seeds" / name)], Settings.for_root(prepared.root))
+    result = extract_all([str(prepared.root / "seeds" / name)], settings)
     rng = random.Random(seed)
     vocab = english_vocabulary(rng)
     memory = TranslationMemory(memory_path(prepared.root / "translations" / "memory", MODEL_ID), MODEL_ID)
@@ -441,6 +455,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pad-memory", action="store_true",
                     help="pad the translation memory to one entry per unit occurrence (real-archive size)")
     ap.add_argument("--profile", action="store_true", help="also profile one extra build per count with cProfile")
+    ap.add_argument("--update-article", choices=("newest", "any"), default="newest",
+                    help="the added article: of the archive's newest year (default), or of any date")
     ap.add_argument("--verify-update", action="store_true",
                     help="after the one-article update, build from nothing and compare every file of site/")
     args = ap.parse_args(argv)
@@ -512,7 +528,7 @@ def run(work: Path, counts: list[int], args: argparse.Namespace) -> int:
         before = _before_build(base)
         second = run_build(prepared, args.timeout)
         _print_build("rebuild:", second, before)
-        name = add_one_article(prepared, synth, args.seed + 1)
+        name = add_one_article(prepared, synth, args.seed + 1, newest=args.update_article == "newest")
         before = _before_build(base)
         update = run_build(prepared, args.timeout)
         _print_build("update: ", update, before + f"; added seeds/{name}")

@@ -50,7 +50,7 @@ def test_a_small_archive_is_one_bundle_as_before() -> None:
 
 def test_years_are_packed_newest_first_and_a_large_year_goes_by_months() -> None:
     folders = _folders({"2015-02": 3, "2016-07": 4, "2017-01": 2, "2024-01": 6, "2024-02": 5, "2024-03": 1})
-    shards = plan_shards(folders, limit=7)
+    shards = plan_shards(folders, limit=7, head=7)
     assert [shard.bundle for shard in shards] == ["pagefind", "pagefind-2", "pagefind-3", "pagefind-4"]
     assert all(len(shard.folders) <= 7 for shard in shards)
     # Every page is in exactly one bundle, by its glob as Pagefind reads it and by its list.
@@ -62,6 +62,19 @@ def test_years_are_packed_newest_first_and_a_large_year_goes_by_months() -> None
     # 2024 (12 pages) by months: March with February, then January; 2017 and 2016 together; 2015.
     assert [sorted({f[5:12] for f in shard.folders}) for shard in shards] == \
         [["2024-02", "2024-03"], ["2024-01"], ["2016-07", "2017-01"], ["2015-02"]]
+
+
+def test_the_newest_months_are_a_small_bundle_of_their_own() -> None:
+    """New articles land in the newest months: their bundle, re-indexed on every addition, is small."""
+    folders = _folders({"2016-07": 4, "2017-01": 2, "2024-01": 6, "2024-02": 5, "2024-03": 1})
+    shards = plan_shards(folders, limit=7, head=2)
+    assert [sorted({f[5:12] for f in shard.folders}) for shard in shards] == \
+        [["2024-03"], ["2024-02"], ["2024-01"], ["2016-07", "2017-01"]]
+    # A newest year within the head bound is still a bundle of its own.
+    shards = plan_shards(_folders({"2016-07": 4, "2017-01": 2, "2024-01": 2}), limit=7, head=2)
+    assert [sorted({f[5:12] for f in shard.folders}) for shard in shards] == [["2024-01"], ["2016-07", "2017-01"]]
+    for folder in folders:
+        assert sum(_matches(shard.glob, folder) for shard in plan_shards(folders, limit=7, head=2)) == 1
 
 
 def test_folder_names_that_a_glob_cannot_hold_keep_one_bundle() -> None:

@@ -55,13 +55,17 @@ class SearchShard:
     folders: tuple[str, ...]  # the article folders it indexes, below the articles folder
 
 
-def plan_shards(article_folders: Iterable[str], limit: int = SHARD_PAGES) -> list[SearchShard]:
+def plan_shards(article_folders: Iterable[str], limit: int = SHARD_PAGES, head: int | None = None) -> list[SearchShard]:
     """Bundles for a language's article pages, given as their folders below the articles folder
-    ("2017/2017-01-01-553381fc31"): one bundle while there are at most `limit`; otherwise whole
-    years together, newest first, up to `limit` pages a bundle, and a larger year by months.
+    ("2017/2017-01-01-553381fc31"): one bundle while there are at most `limit`; otherwise the
+    newest year in a bundle of its own, its newest months in one of at most `head` pages (a
+    quarter of `limit` by default) when it is larger, then whole years together, newest first, up
+    to `limit` pages a bundle, and a larger year by months.
 
-    An article added to the newest year changes the first bundle only, and an unchanged bundle is
-    not indexed again (SearchIndexer). A single month holding more than `limit` pages stays one bundle."""
+    An archive grows at its newest end: a new article changes the small first bundle only, and an
+    unchanged bundle is not indexed again (SearchIndexer). A single month holding more pages than
+    its bound stays one bundle."""
+    head = limit // 4 if head is None else head
     folders = sorted(article_folders)
     if len(folders) <= limit:
         return [SearchShard(BUNDLE, ARTICLE_PAGES, tuple(folders))]
@@ -75,18 +79,23 @@ def plan_shards(article_folders: Iterable[str], limit: int = SHARD_PAGES) -> lis
     groups: list[tuple[list[str], list[str]]] = []  # (whole years, or one year and its month prefixes)
     current: list[str] = []
     count = 0
+    newest = max((year for year in years if year.isdigit()), default=None)
     for year in sorted(years, reverse=True):
         pages = sum(years[year].values())
-        if pages > limit:  # by months, in its own bundles
+        bound = head if year == newest else limit
+        if pages > bound:  # by months, in its own bundles
             months: list[str] = []
             month_count = 0
             for prefix in sorted(years[year], reverse=True):
-                if months and month_count + years[year][prefix] > limit:
+                if months and month_count + years[year][prefix] > bound:
                     groups.append(([year], months))
-                    months, month_count = [], 0
+                    months, month_count, bound = [], 0, limit
                 months.append(prefix)
                 month_count += years[year][prefix]
             groups.append(([year], months))
+            continue
+        if year == newest:  # a bundle of its own: where new articles go
+            groups.append(([year], []))
             continue
         if current and count + pages > limit:
             groups.append((current, []))
