@@ -75,6 +75,11 @@ def test_the_newest_months_are_a_small_bundle_of_their_own() -> None:
     assert [sorted({f[5:12] for f in shard.folders}) for shard in shards] == [["2024-01"], ["2016-07", "2017-01"]]
     for folder in folders:
         assert sum(_matches(shard.glob, folder) for shard in plan_shards(folders, limit=7, head=2)) == 1
+    # Undated articles are not where new articles go: they come last, with the oldest years.
+    undated = [f"undated/{n:010x}" for n in range(3)]
+    shards = plan_shards(folders + undated, limit=7, head=2)
+    assert set(undated) <= set(shards[-1].folders)
+    assert shards[0].folders == tuple(f for f in folders if f.startswith("2024/2024-03"))
 
 
 def test_folder_names_that_a_glob_cannot_hold_keep_one_bundle() -> None:
@@ -165,8 +170,9 @@ def test_the_search_page_merges_the_bundles(browser: object, packages: Path, tmp
         bundles = [p for p in (root / "site").iterdir() if is_bundle(p.name)]
         assert (len(bundles) > 1) == (limit == 2)
         with serve_folder(root / "site") as url:
-            found[limit] = {lang: [link.rsplit("/archive/", 1)[-1] for link in
-                                   _results(browser, f"{url}{prefix}search/?q={quote(query)}")]
+            # The links as the search page shows them: the same pages, the same URLs.
+            found[limit] = {lang: _results(browser, f"{url}{prefix}search/?q={quote(query)}")
                             for lang, prefix in (("ar", ""), ("en", "en/"))}
+    assert all(link.startswith("/en/archive/articles/") for link in found[2]["en"])
     assert len(found[2]["ar"]) >= 3  # more than one bundle of two pages holds them
     assert found[2] == found[1000]

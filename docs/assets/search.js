@@ -7,7 +7,9 @@
   var bundles = (root.getAttribute("data-bundles") || "").split(" ").filter(Boolean);
   var ui = new PagefindUI({
     element: "#archive-search",
-    mergeIndex: bundles.map(function (path) { return { bundlePath: path }; }),
+    // As site paths (/en/pagefind-2/): Pagefind takes a result's base URL from the bundle's path, and
+    // from a relative one (../pagefind-2/) would link /../archive/... (the other language's page).
+    mergeIndex: bundles.map(function (path) { return { bundlePath: new URL(path, window.location.href).pathname }; }),
     showImages: false,
     showSubResults: false,
     resetStyles: false,

@@ -80,7 +80,11 @@ def plan_shards(article_folders: Iterable[str], limit: int = SHARD_PAGES, head: 
     current: list[str] = []
     count = 0
     newest = max((year for year in years if year.isdigit()), default=None)
-    for year in sorted(years, reverse=True):
+    # Newest year first; folders that are not years (undated articles) last, with the oldest.
+    def order(year: str) -> tuple[bool, str]:
+        return year.isdigit(), year
+
+    for year in sorted(years, key=order, reverse=True):
         pages = sum(years[year].values())
         bound = head if year == newest else limit
         if pages > bound:  # by months, in its own bundles
@@ -104,7 +108,7 @@ def plan_shards(article_folders: Iterable[str], limit: int = SHARD_PAGES, head: 
         count += pages
     if current:
         groups.append((current, []))
-    groups.sort(key=lambda group: (group[0][0], group[1][:1]), reverse=True)  # the newest pages first
+    groups.sort(key=lambda group: (order(group[0][0]), group[1][:1]), reverse=True)  # the newest pages first
     shards = []
     for number, (group_years, months) in enumerate(groups, start=1):
         where = _alternatives(group_years)
