@@ -12,7 +12,6 @@ from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import pytest
-import yaml
 
 from generator.site.search import ARTICLE_PAGES, BUNDLE, is_bundle, plan_shards
 
@@ -136,12 +135,17 @@ def test_a_sharded_site_indexes_every_article_once_and_keeps_unchanged_bundles(p
     assert tree_hash(site) == rebuilt
 
 
-def test_the_limit_is_a_typed_plugin_option(tmp_path: Path) -> None:
-    root = make_archive(tmp_path / "archive", [])
-    _set_limit(root, 3)
-    plugins = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8").replace("!ENV", ""))["plugins"]
-    assert {"archive": {"seeds_dir": "seeds", "translations_dir": "translations", "corrections_dir": "corrections",
-                        "search_shard_pages": 3}} in plugins
+def test_a_limit_that_is_not_a_number_is_refused_by_name(tmp_path: Path) -> None:
+    """search_shard_pages is a typed option: mkdocs.yml with a word there fails before anything is built."""
+    root = make_archive(tmp_path / "archive", SEEDS[:1])
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "      corrections_dir: corrections\n", "      corrections_dir: corrections\n      search_shard_pages: many\n"),
+        encoding="utf-8")
+    result = build(root, None)
+    assert result.returncode != 0
+    assert "search_shard_pages" in result.stderr
+    assert not (root / "site").exists()
 
 
 def _results(browser: object, url: str) -> list[str]:

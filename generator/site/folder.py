@@ -37,11 +37,9 @@ class SiteInventory:
         """Whether `directory` (a language's root, which MkDocs would empty) lies in this site."""
         return directory.resolve().is_relative_to(self.root.resolve())
 
-    def keep(self, path: str) -> None:
-        """The file at `path` (absolute, under root) is part of this build although it was not rewritten."""
-        prefix = os.path.join(str(self.root), "")
-        if path.startswith(prefix):
-            self.files.pop(path[len(prefix):].replace(os.sep, "/"), None)
+    def keep(self, rel: str) -> None:
+        """The file at `rel` (POSIX, below root) is part of this build although it was not rewritten."""
+        self.files.pop(rel, None)
 
     def blocks(self, destinations: list[str]) -> str | None:
         """A path the build must write that the old site holds as the other kind (a file where a

@@ -5,7 +5,7 @@ Each language's MkDocs build handles every documentation file of both languages:
 (about 0.3 ms a file), MkDocs' navigation step makes a page for each and reads every page before
 building any. Generated pages outside the navigation (articles, and the tag, name, publisher and
 year pages) are nearly all the files and need none of it: their twin follows from their name. So
-MkDocs' listing leaves them out (`outside_nav_test`, through generator/internals.py), the plugin
+MkDocs' listing leaves them out (`index_outside_nav`, through generator/internals.py), the plugin
 lists them from the generator (`outside_nav`), keeps those whose file in site/ is still what they
 would give (generator/site/page_cache.py), and makes MkDocs pages of the rest only (`make_page`),
 which it builds as soon as the theme's environment exists (generator/site/page_workers.py), with
@@ -44,33 +44,23 @@ class Generated:
     twins: tuple[tuple[str, str], ...]  # (language, src_uri) of its twin in each other language built
 
 
-def outside_nav_test(config: MkDocsConfig, is_generated: Callable[[str], bool]) -> Callable[[str], bool] | None:
-    """A test of docs-relative paths: a generated page outside the navigation, which the plugin
-    makes itself (None when it makes none: without mkdocs-static-i18n or an explicit navigation,
-    MkDocs would list every page in the navigation)."""
+GeneratedIndex = dict[tuple[str, str], str]  # (source without its language suffix, language) -> source
+
+
+def index_outside_nav(sources: Iterable[str], config: MkDocsConfig) -> GeneratedIndex | None:
+    """The generated pages among `sources` (docs-relative, every language) that lie outside the
+    navigation, which the plugin makes itself, by normalised source and language. None when it makes
+    none: without mkdocs-static-i18n or an explicit navigation, MkDocs would list every page in it."""
     default = internals.i18n_default(config)
     if internals.i18n_current(config) is None or default is None or not config.nav:
         return None
     languages = internals.i18n_all_languages(config)
     in_nav = set(_nav_paths(config.nav))
-
-    def test(src_uri: str) -> bool:
-        return is_generated(src_uri) and _language_of(src_uri, languages, default)[1] not in in_nav
-    return test
-
-
-GeneratedIndex = dict[tuple[str, str], str]  # (source without its language suffix, language) -> source
-
-
-def index_sources(sources: Iterable[str], config: MkDocsConfig) -> GeneratedIndex:
-    """Generated pages (docs-relative sources, every language) by normalised source and language."""
-    default = internals.i18n_default(config)
-    assert default is not None
-    languages = internals.i18n_all_languages(config)
     index: GeneratedIndex = {}
     for src_uri in sources:
         language, norm_src_uri = _language_of(src_uri, languages, default)
-        index[norm_src_uri, language] = src_uri
+        if norm_src_uri not in in_nav:
+            index[norm_src_uri, language] = src_uri
     return index
 
 

@@ -85,7 +85,7 @@ class PageCache:
                 kept.append(page)
                 self.recorded[page.dest_uri] = old
                 if inventory is not None:
-                    inventory.files.pop(page.dest_uri, None)  # kept: not stale
+                    inventory.keep(page.dest_uri)  # not stale
             else:
                 build.append(page)
                 self.written[page.dest_uri] = key
@@ -154,7 +154,7 @@ def settle_probes(olds: dict[str, tuple[bytes, os.stat_result] | None], inventor
             continue
         os.utime(path, ns=(old[1].st_atime_ns, old[1].st_mtime_ns))
         if inventory is not None:
-            inventory.keep(path)
+            inventory.keep(Path(path).relative_to(inventory.root).as_posix())
     return differing
 
 

@@ -416,12 +416,13 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
     def _outside_nav(self, config: MkDocsConfig) -> tuple[frozenset[str], generated_pages.GeneratedIndex] | None:
         """The generated pages outside the navigation, every language (None: the plugin makes none),
         worked out once per generation (about 2 s a language at 20,000 articles otherwise)."""
-        test = generated_pages.outside_nav_test(config, is_generated) if self._filling() else None
-        if test is None:
+        if not self._filling():
             return None
         if self._outside is None or self._outside[0] != generation():
-            sources = frozenset(src_uri for src_uri in generated_sources() if test(src_uri))
-            self._outside = (generation(), sources, generated_pages.index_sources(sources, config))
+            index = generated_pages.index_outside_nav(generated_sources(), config)
+            if index is None:
+                return None
+            self._outside = (generation(), frozenset(index.values()), index)
         return self._outside[1], self._outside[2]
 
     def _language_roots(self, config: MkDocsConfig) -> list[Path]:

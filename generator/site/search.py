@@ -165,7 +165,7 @@ class SearchIndexer:
                 if done and (bundle / ENTRY_FILE).is_file():
                     continue  # the same pages as the last finished run: the bundle is as it would be made
                 marker.unlink()  # until this run finishes
-            except (FileNotFoundError, IndexError):
+            except FileNotFoundError:
                 # The bundle's last run did not finish: a fragment file it was writing may be cut
                 # short, and Pagefind keeps a fragment file it finds. Made again from nothing.
                 shutil.rmtree(bundle, ignore_errors=True)
