@@ -22,6 +22,15 @@
 4. Prints a table; the last line is `speedup_vs_argos=<float>`: best engine sentences/s at --beam
    divided by best baseline sentences/s at --beam (exit status 1, and no such line, if a run failed).
 Not part of the test suite. About 9-11 minutes on the (shared) 2-core machine with the defaults.
+
+    python benchmarks/translate.py --cluster local:1,local:2 [--sentences 256] [--chunk-size 32]
+
+instead times where the product decodes (issue 20), side by side in one run, each in a fresh
+subprocess: the embedded engine (`translate_chunks` with the product's settings) and each Dask
+cluster given, over the same chunks of the same sentences, with the product's own length limit
+(--output-tokens as `max_decoding_length`; the same chunks give the same output everywhere, which
+the benchmark checks). It prints start-up (cluster and model loading), decoding sentences/s, and the
+scheduler's cost per chunk: the same windowed submission of a task that only returns its chunk.
 """
 
 from __future__ import annotations
@@ -97,7 +106,8 @@ def child(config: dict) -> dict:
     data = json.loads(Path(config["sentences"]).read_text(encoding="utf-8"))
     warmup, timed = data["warmup"], data["timed"][: config["count"]]
     out_len = config["output_tokens"]
-    return (run_baseline if config["kind"] == "baseline" else run_engine)(config, warmup, timed, out_len)
+    run = {"baseline": run_baseline, "engine": run_engine, "placement": run_placement}[config["kind"]]
+    return run(config, warmup, timed, out_len)
 
 
 def run_baseline(config: dict, warmup: list[str], timed: list[str], out_len: int) -> dict:
@@ -166,6 +176,82 @@ def run_engine(config: dict, warmup: list[str], timed: list[str], out_len: int) 
     return row
 
 
+def run_placement(config: dict, warmup: list[str], timed: list[str], out_len: int) -> dict:
+    """The product's decoder (`open_decoder`) over `timed` in chunks: embedded, or the cluster named."""
+    import hashlib
+    from dataclasses import replace
+
+    from generator.config import DEFAULT
+    from generator.translate.engine import find_package, open_decoder
+
+    packages = Path(config["packages_dir"])
+    translation = replace(DEFAULT.translation, beam_size=config["beam"], max_decoding_length=out_len,
+                          chunk_size=config["chunk"], cluster=config["cluster"])
+    settings = replace(DEFAULT, packages_dir=packages, translation=translation)
+    chunks = [timed[i: i + config["chunk"]] for i in range(0, len(timed), config["chunk"])]
+    start = time.perf_counter()
+    with open_decoder(find_package("ar", "en", packages), settings) as decoder:
+        startup = time.perf_counter() - start
+        threads = decoder.threads() if config["cluster"] else 1
+        list(decoder.translate_chunks([warmup] * threads))  # each worker's first batch, off the clock
+        start = time.perf_counter()
+        results = [result for _, chunk in decoder.translate_chunks(chunks) for result in chunk]
+        seconds = time.perf_counter() - start
+        per_chunk = scheduler_round_trip(decoder.client, chunks, threads) if config["cluster"] else None
+    digest = hashlib.sha256(json.dumps(results).encode()).hexdigest()[:16]
+    return {"seconds": seconds, "sentences": len(timed), "decoded_sentences": len(results), "startup": startup,
+            "chunks": len(chunks), "digest": digest, "per_chunk_overhead": per_chunk,
+            "mean_output": sum(len(r[0]) for r in results) / len(results)}
+
+
+def echo_chunk(chunk: list[str]) -> tuple[str, list]:
+    return "", [([], []) for _ in chunk]
+
+
+def scheduler_round_trip(client: object, chunks: list[list[str]], threads: int, rounds: int = 5) -> float:
+    """Seconds per chunk of the product's windowed submission when a task does nothing: what the
+    scheduler, the transfers and the in-order wait cost on top of decoding."""
+    from generator.translate.cluster import CHUNKS_PER_THREAD
+
+    work = chunks * rounds
+    window = CHUNKS_PER_THREAD * threads
+    start = time.perf_counter()
+    futures = {}
+    submitted = 0
+    for index in range(len(work)):
+        while submitted < len(work) and submitted < index + window:
+            futures[submitted] = client.submit(echo_chunk, work[submitted], key=f"echo-{submitted}",
+                                               priority=-submitted)
+            submitted += 1
+        futures.pop(index).result()
+    return (time.perf_counter() - start) / len(work)
+
+
+def compare_placements(args: argparse.Namespace, common: dict, env: dict[str, str]) -> int:
+    placements = [None, *args.cluster.split(",")]
+    rows = [measure(f"{placement or 'embedded engine'}, chunks of {args.chunk_size}",
+                    {**common, "kind": "placement", "count": args.sentences, "beam": args.beam,
+                     "chunk": args.chunk_size, "cluster": placement}, env, args.timeout)
+            for placement in placements]
+    print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
+    print("| where | start-up s | sentences | chunks | decoding s | sentences/s | scheduler cost per chunk | "
+          "output as embedded |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    if any("per_s" not in row for row in rows):
+        print("FAIL: some placements did not run (see above)", file=sys.stderr)
+        return 1
+    reference = rows[0]["digest"]
+    for row in rows:
+        overhead = f"{row['per_chunk_overhead'] * 1000:.1f} ms" if row["per_chunk_overhead"] else "-"
+        print(f"| {row['label']} | {row['startup']:.1f} | {row['sentences']} | {row['chunks']} | {row['seconds']:.1f} "
+              f"| {row['per_s']:.2f} | {overhead} | {'yes' if row['digest'] == reference else 'NO'} |")
+    print(f"\nmean output {rows[0]['mean_output']:.1f} tokens per sentence (limit {args.output_tokens})")
+    if any(row["digest"] != reference for row in rows):
+        print("FAIL: a cluster's output differs from the embedded engine's", file=sys.stderr)
+        return 1
+    return 0
+
+
 # --- parent ------------------------------------------------------------------------------------------
 
 def measure(label: str, config: dict, env: dict[str, str], timeout: float) -> dict:
@@ -201,6 +287,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="engine batch sizes to try, comma-separated (default %(default)s)")
     ap.add_argument("--threads", default=",".join(f"{i}x{j}" for i, j in ENGINE_THREADS),
                     help="engine inter x intra threads to try, comma-separated (default %(default)s)")
+    ap.add_argument("--cluster", metavar="SPEC[,SPEC]",
+                    help="compare the embedded engine with these Dask clusters (e.g. local:1,local:2) instead")
+    ap.add_argument("--chunk-size", type=int, default=32,
+                    help="sentences per chunk with --cluster (default %(default)s: several chunks per worker)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -238,6 +328,9 @@ def main(argv: list[str] | None = None) -> int:
         common = {"sentences": str(work / "sentences.json"), "packages_dir": str(work / "packages"),
                   "output_tokens": args.output_tokens}
 
+        if args.cluster:
+            print("where sentences are decoded (generator.translate.engine.open_decoder):")
+            return compare_placements(args, common, env)
         print("argostranslate.translate(), one call per paragraph of 5 sentences:")
         baseline = [measure(f"argos beam {args.beam}, {name}",
                             {**common, "kind": "baseline", "count": args.baseline_sentences},

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from generator import __version__
-from generator.config import DEFAULT, Settings
+from generator.config import DEFAULT, DEVICES, Settings
 from generator.model import ExtractResult
 from generator.pipeline.extraction import extract_all, write_report
 from generator.progress import progress_bar
@@ -65,7 +65,8 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
 def _settings_for_translation(args: argparse.Namespace, settings: Settings) -> Settings:
     option = lambda name: getattr(args, name, None)  # noqa: E731 - commands without translation options
     names = {"beam_size": "beam_size", "batch_size": "batch_size", "inter_threads": "inter_threads",
-             "intra_threads": "intra_threads", "chunk_size": "chunk_size", "max_decoding_length": "max_length"}
+             "intra_threads": "intra_threads", "chunk_size": "chunk_size", "max_decoding_length": "max_length",
+             "device": "device", "cluster": "cluster"}
     overrides = {k: option(v) for k, v in names.items() if option(v) is not None}
     return replace(settings, translation=replace(settings.translation, **overrides),
                    packages_dir=Path(option("packages_dir")) if option("packages_dir") else settings.packages_dir,
@@ -138,7 +139,7 @@ def _settings_for_archive(args: argparse.Namespace, paths: list[str], settings: 
 def cmd_translate(args: argparse.Namespace, settings: Settings) -> int:
     from generator.progress import SentenceProgress
     from generator.translate.argos import INSTALL_HELP, find_package
-    from generator.translate.engine import translate_articles
+    from generator.translate.engine import EngineError, translate_articles
 
     settings = _settings_for_archive(args, args.paths, settings)
     result = _extract_in_archive(args.paths, settings)
@@ -152,6 +153,9 @@ def cmd_translate(args: argparse.Namespace, settings: Settings) -> int:
     bar = SentenceProgress("translating", "sentences")
     try:
         stats = translate_articles(result.articles, settings, progress=bar, package=package)
+    except EngineError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     finally:
         bar.close()
     if args.format != "none":
@@ -305,6 +309,7 @@ def _mkdocs(args: argparse.Namespace, command: list[str]) -> NoReturn:
         ENV_ALLOW_LINKS_OUTSIDE,
         ENV_PACKAGES_DIR,
         ENV_REQUIRE_TRANSLATION,
+        ENV_TRANSLATION,
         ENV_WAIT_LOCK,
     )
 
@@ -317,6 +322,9 @@ def _mkdocs(args: argparse.Namespace, command: list[str]) -> NoReturn:
         env[ENV_REQUIRE_TRANSLATION] = "1"
     if args.packages_dir:
         env[ENV_PACKAGES_DIR] = args.packages_dir
+    for name, variable in ENV_TRANSLATION.items():
+        if getattr(args, name, None):
+            env[variable] = getattr(args, name)
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(sys.executable, [sys.executable, "-m", "mkdocs", *command, "-f", args.config], env)
@@ -339,9 +347,20 @@ def _add_translation_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--chunk-size", type=int,
                         help=f"sentences decoded between saves to the translation memory (default {t.chunk_size})")
     parser.add_argument("--max-length", type=int, help=f"longest output in tokens (default {t.max_decoding_length})")
+    _add_placement_options(parser)
     parser.add_argument("--packages-dir", metavar="DIR", help="Argos packages folder (default: argostranslate's)")
     parser.add_argument("--translations-dir", metavar="DIR",
                         help="translation memory and reviews (default: translations/)")
+
+
+def _add_placement_options(parser: argparse.ArgumentParser) -> None:
+    """Where sentences are decoded: the device, and a Dask cluster instead of this process."""
+    parser.add_argument("--device", choices=DEVICES,
+                        help="CTranslate2 device: auto takes CUDA when there is a GPU "
+                             f"(default {DEFAULT.translation.device})")
+    parser.add_argument("--cluster", metavar="ADDRESS",
+                        help="decode on a Dask cluster: local:N starts N worker processes here, tcp://HOST:8786 "
+                             "uses a running scheduler (needs the cluster extra: pip install -e '.[cluster]')")
 
 
 LINKS_HELP = ("read files that symbolic links below a folder given lead to outside that folder and the archive "
@@ -407,6 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="when another build of the archive is running, wait for it to end (default: refuse "
                             "to start, naming its PID); `serve` always waits")
     build.add_argument("--allow-links-outside", action="store_true", help=LINKS_HELP)
+    _add_placement_options(build)
     build.set_defaults(handler=cmd_build)
 
     serve = sub.add_parser("serve", help="serve the site locally; edits to seeds/ regenerate it live")
@@ -414,6 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT")
     serve.add_argument("--packages-dir", metavar="DIR", help="Argos packages folder (default: argostranslate's)")
     serve.add_argument("--allow-links-outside", action="store_true", help=LINKS_HELP)
+    _add_placement_options(serve)
     serve.set_defaults(handler=cmd_serve)
 
     review = sub.add_parser("review", help="start a human review of one article's English")

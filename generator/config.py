@@ -15,6 +15,9 @@ ARCHIVE_FOLDER = PurePosixPath("archive")
 ARTICLES_FOLDER = ARCHIVE_FOLDER / "articles"  # every article page, and no index page
 
 
+DEVICES = ("auto", "cpu", "cuda")  # CTranslate2 devices a translation can ask for
+
+
 @dataclass(frozen=True)
 class TranslationSettings:
     """How CTranslate2 is driven. Defaults measured on this 2-core machine (benchmarks/README.md)."""
@@ -35,6 +38,18 @@ class TranslationSettings:
     # memory before the next, so an interrupted run loses at most one chunk of work.
     chunk_size: int = 256
     max_decoding_length: int = 256
+    # CTranslate2's device: "auto" takes CUDA when CTranslate2 sees a GPU, else the CPU; "cpu"; "cuda".
+    device: str = "auto"
+    # CTranslate2's compute type on a GPU (None: the model's own type on the CPU, int8_float16 on CUDA).
+    compute_type: str | None = None
+    # Where pending sentences are decoded: None = this process (the embedded engine); "local:N" = a Dask
+    # LocalCluster of N worker processes; "tcp://host:8786" = a running Dask scheduler (translate/cluster.py).
+    cluster: str | None = None
+    cluster_connect_seconds: float = 30.0  # how long to wait for a cluster's scheduler to answer
+
+    def __post_init__(self) -> None:
+        if self.device not in DEVICES:
+            raise ValueError(f"translation device {self.device!r}: expected one of {', '.join(DEVICES)}")
 
 
 @dataclass(frozen=True)

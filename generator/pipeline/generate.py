@@ -23,13 +23,15 @@ from generator.pipeline.manifest import load_manifest, save_manifest
 from generator.progress import SentenceProgress
 from generator.read.discover import files_below
 from generator.render.pages import PagePayload, render_site
-from generator.translate.engine import translate_articles
+from generator.translate.engine import EngineError, translate_articles
 
 # Options of the current run, passed from `python -m generator build/serve` through the environment
 # because MkDocs runs the hook in its own process.
 ENV_REQUIRE_TRANSLATION = "ARCHIVE_REQUIRE_TRANSLATION"
 ENV_PACKAGES_DIR = "ARCHIVE_PACKAGES_DIR"
 ENV_WAIT_LOCK = "ARCHIVE_WAIT_LOCK"  # "1": wait for another build of the archive to end (buildlock.py)
+# Where a build decodes (TranslationSettings.device, .cluster): `build --device/--cluster`, or set by hand.
+ENV_TRANSLATION = {"device": "ARCHIVE_TRANSLATION_DEVICE", "cluster": "ARCHIVE_TRANSLATION_CLUSTER"}
 ENV_ALLOW_LINKS_OUTSIDE = "ARCHIVE_ALLOW_LINKS_OUTSIDE"  # "1": accept seeds/ links leading outside the archive
 
 
@@ -49,6 +51,9 @@ class GenerateSummary:
 def settings_from_env(settings: Settings) -> Settings:
     if os.environ.get(ENV_PACKAGES_DIR):
         settings = replace(settings, packages_dir=Path(os.environ[ENV_PACKAGES_DIR]))
+    placement = {name: os.environ[variable] for name, variable in ENV_TRANSLATION.items() if os.environ.get(variable)}
+    if placement:
+        settings = replace(settings, translation=replace(settings.translation, **placement))
     if os.environ.get(ENV_ALLOW_LINKS_OUTSIDE) == "1":
         settings = replace(settings, allow_links_outside=True)
     return settings
@@ -206,6 +211,8 @@ def _generate(settings: Settings, require_translation: bool) -> GenerateSummary 
     bar = SentenceProgress("translating", "sentences")
     try:
         stats = translate_articles(result.articles, settings, progress=bar, cache=manifest.translations)
+    except EngineError as error:
+        raise BuildError(str(error)) from error
     finally:
         bar.close()
     if require_translation and stats.pending:

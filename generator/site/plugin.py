@@ -40,7 +40,7 @@ from mkdocs.structure.toc import get_toc
 
 from generator import internals
 from generator.atomic import remove_stale_temps
-from generator.config import Settings
+from generator.config import DEFAULT, DEVICES, Settings
 from generator.pipeline import lock as buildlock
 from generator.pipeline.generate import (
     ENV_REQUIRE_TRANSLATION,
@@ -96,6 +96,11 @@ class ArchiveConfig(base.Config):
     compact_html = c.Type(bool, default=True)
     # Article pages per search bundle: Pagefind needs about 300 KB of memory per page it indexes.
     search_shard_pages = c.Type(int, default=SHARD_PAGES)
+    # Where new sentences are decoded (TranslationSettings): CTranslate2's device (auto, cpu, cuda), and
+    # a Dask cluster (local:N, tcp://scheduler:8786) instead of this process. `build --device/--cluster`
+    # (the environment) wins over these.
+    translation_device = c.Choice(DEVICES, default=DEFAULT.translation.device)
+    translation_cluster = c.Optional(c.Type(str))
 
 
 class ArchivePlugin(BasePlugin[ArchiveConfig]):
@@ -127,7 +132,9 @@ class ArchivePlugin(BasePlugin[ArchiveConfig]):
         settings = replace(settings, seeds_dir=root / self.config.seeds_dir,
                            translations_dir=root / self.config.translations_dir,
                            corrections_dir=root / self.config.corrections_dir,
-                           allow_links_outside=self.config.allow_links_outside)
+                           allow_links_outside=self.config.allow_links_outside,
+                           translation=replace(settings.translation, device=self.config.translation_device,
+                                               cluster=self.config.translation_cluster))
         return settings_from_env(settings)
 
     def _filling(self) -> bool:

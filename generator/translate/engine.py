@@ -15,10 +15,10 @@ import hashlib
 import pickle
 import re
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -32,7 +32,12 @@ from generator.translate.memory import MemoryEntry, TranslationMemory, find_memo
 from generator.translate.sentences import split_sentences
 from generator.workers import map_split
 
+if TYPE_CHECKING:
+    from generator.translate.cluster import ClusterTranslator
+
 ENGINE_NAME = "ctranslate2"
+# One sentence decoded: its target pieces, and for each the [start, end) span of the source it attends to most.
+Decoded = tuple[list[str], list[list[int]]]
 
 
 class Engine:
@@ -44,12 +49,26 @@ class Engine:
 
         self.package = package
         self.settings = settings
-        self.version = f"{ENGINE_NAME} {ctranslate2.__version__}"
+        self.device, self.compute_type = resolve_device(settings)
+        # Provenance: a GPU's (or another compute type's) decoding is told apart from the CPU's.
+        placed = "" if (self.device, self.compute_type) == ("cpu", "default") else f" {self.device} {self.compute_type}"
+        self.version = f"{ENGINE_NAME} {ctranslate2.__version__}{placed}"
         self.translator: Any = ctranslate2.Translator(
-            str(package.model_dir), device="cpu",
+            str(package.model_dir), device=self.device, compute_type=self.compute_type,
             inter_threads=settings.inter_threads, intra_threads=settings.intra_threads,
         )
         self.sp = sentencepiece.SentencePieceProcessor(model_file=str(package.sentencepiece_model))
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def translate_chunks(self, chunks: list[list[str]]) -> Iterator[tuple[str, list[Decoded]]]:
+        """Each chunk's (engine version, results), in order: what the translation memory stores."""
+        for chunk in chunks:
+            yield self.version, self.translate(chunk)
 
     def close(self) -> None:
         """Release the model: CTranslate2's worker threads end with the translator, so that the
@@ -73,7 +92,7 @@ class Engine:
             spans.append([byte_to_char[piece.begin], byte_to_char[piece.end]])
         return pieces, spans
 
-    def translate(self, sentences: list[str], **options: Any) -> list[tuple[list[str], list[list[int]]]]:
+    def translate(self, sentences: list[str], **options: Any) -> list[Decoded]:
         """(target pieces, alignment spans) per sentence; `options` go to `translate_batch`."""
         encoded = [self._encode(s) for s in sentences]
         decode = {"beam_size": self.settings.beam_size, "max_decoding_length": self.settings.max_decoding_length,
@@ -93,6 +112,35 @@ class Engine:
                 align.append(spans[best] if best is not None else [0, 0])
             out.append((target, align))
         return out
+
+
+class EngineError(Exception):
+    """The engine cannot run as asked, with a one-line reason."""
+
+
+def resolve_device(settings: TranslationSettings) -> tuple[str, str]:
+    """CTranslate2's (device, compute type) for `settings.device`: "auto" takes CUDA when there is a GPU."""
+    import ctranslate2
+
+    gpus = ctranslate2.get_cuda_device_count()
+    device = settings.device
+    if device == "auto":
+        device = "cuda" if gpus > 0 else "cpu"
+    elif device == "cuda" and gpus == 0:
+        raise EngineError("device cuda: CTranslate2 sees no CUDA device on this machine (use --device auto or cpu)")
+    return device, settings.compute_type or ("int8_float16" if device == "cuda" else "default")
+
+
+def open_decoder(package: ArgosPackage, settings: Settings) -> Engine | ClusterTranslator:
+    """Where pending sentences are decoded: this process, or the Dask cluster `settings` names."""
+    if not settings.translation.cluster:
+        return Engine(package, settings.translation)
+    try:
+        from generator.translate.cluster import ClusterTranslator
+    except ImportError as error:
+        raise EngineError(f"translation cluster {settings.translation.cluster}: Dask is not installed "
+                          f"({error.name}); install the extra: pip install -e '.[cluster]'") from error
+    return ClusterTranslator(settings.translation.cluster, package, settings.translation, settings.packages_dir)
 
 
 def _byte_to_char_map(text: str) -> list[int]:
@@ -219,19 +267,20 @@ def _translate_new(articles: list[Article], settings: Settings, package: ArgosPa
     stats.cache_hits += sum(1 for units in all_units for u in units if memory is not None and u in memory.entries)
 
     if pending and package and memory is not None:
-        engine = Engine(package, tsettings)
-        try:
-            today = dt.date.today().isoformat()
-            pending.sort(key=len)  # similar lengths in one batch: little padding
-            for start in range(0, len(pending), tsettings.chunk_size):
-                chunk = pending[start: start + tsettings.chunk_size]
-                results = engine.translate(chunk)
-                memory.add([MemoryEntry(src, pieces, align, engine.version, today)
+        today = dt.date.today().isoformat()
+        pending.sort(key=len)  # similar lengths in one batch: little padding
+        # The same chunks wherever they are decoded: a sentence's output depends on its batch (memory.py).
+        size = tsettings.chunk_size
+        chunks = [pending[start: start + size] for start in range(0, len(pending), size)]
+        done = 0
+        # Leaving the block ends the engine's threads (or the cluster's client): the assembly below forks.
+        with open_decoder(package, settings) as decoder:
+            for chunk, (version, results) in zip(chunks, decoder.translate_chunks(chunks), strict=True):
+                memory.add([MemoryEntry(src, pieces, align, version, today)
                             for src, (pieces, align) in zip(chunk, results, strict=True)])
+                done += len(chunk)
                 if progress:
-                    progress(min(start + len(chunk), len(pending)), len(pending))
-        finally:
-            engine.close()  # its threads end here: the assembly below forks (workers.map_split)
+                    progress(done, len(pending))
     pending_set = set(pending)
     outstanding = sum(1 for units in all_units for u in units if u in pending_set)
     if package and memory is not None:
@@ -349,4 +398,4 @@ def write_review_template(article: Article, directory: Path) -> Path:
     return path
 
 
-__all__ = ["Engine", "TranslationStats", "find_package", "translate_articles"]
+__all__ = ["Engine", "EngineError", "TranslationStats", "find_package", "open_decoder", "translate_articles"]
