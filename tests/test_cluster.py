@@ -168,3 +168,20 @@ def test_engine_error_names_the_missing_model_on_a_worker(tmp_path: Path, packag
     with (pytest.raises(EngineError, match=r"Argos package translate-ar_en@9\.9 is not installed"),
           ClusterTranslator("local:1", package, DEFAULT.translation, packages) as translator):
         list(translator.translate_chunks([["جملة"]]))
+
+
+def test_without_dask_the_cluster_option_says_how_to_install_it(packages: Path, tmp_path: Path) -> None:
+    """`make site` installs no Dask: --cluster then names the extra (Dask hidden from this process)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = ("import sys; sys.modules['distributed'] = None; from generator.cli import main; "
+            f"sys.exit(main(['translate', 'seeds', '--packages-dir', {str(packages)!r}, '--translations-dir', "
+            f"{str(tmp_path)!r}, '--format', 'none', '--cluster', 'local:2']))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert ("error: translation cluster local:2: Dask is not installed (distributed); install the extra: "
+            "pip install -e '.[cluster]'") in result.stderr
+    assert not (tmp_path / "memory").exists()
