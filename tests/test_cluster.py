@@ -185,3 +185,38 @@ def test_without_dask_the_cluster_option_says_how_to_install_it(packages: Path, 
     assert ("error: translation cluster local:2: Dask is not installed (distributed); install the extra: "
             "pip install -e '.[cluster]'") in result.stderr
     assert not (tmp_path / "memory").exists()
+
+
+def test_a_killed_cluster_run_resumes_to_the_embedded_engines_memory(packages: Path, tmp_path: Path) -> None:
+    """The whole run (client and its local cluster: one process group) SIGKILLed once chunks are stored;
+    the rerun keeps them, translates the rest on the cluster, and ends with the embedded engine's memory."""
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    common = ["translate", "seeds", "--packages-dir", str(packages), "--max-length", "64", "--chunk-size", "8",
+              "--format", "none"]
+    assert run_cli(*common, "--translations-dir", str(tmp_path / "embedded")).returncode == 0
+    work = tmp_path / "cluster"
+    journal = memory_path(work / "memory", MODEL) / "journal.jsonl"
+    process = subprocess.Popen([sys.executable, "-m", "generator", *common, "--translations-dir", str(work),
+                                "--cluster", "local:2"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def stored_chunks() -> int:  # each chunk opens with a blank line (memory.py)
+        return journal.read_bytes().count(b"\n\n") + journal.read_bytes().startswith(b"\n") \
+            if journal.exists() else 0
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None and stored_chunks() < 2:
+        time.sleep(0.01)
+    os.killpg(process.pid, signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL  # killed mid-run, not finished
+    kept = stored_chunks()
+    resumed = run_cli(*common, "--translations-dir", str(work), "--cluster", "local:2", "--report",
+                      str(tmp_path / "report.json"))
+    assert resumed.returncode == 0, resumed.stderr
+    assert kept >= 2 and "cache hits" in resumed.stderr and " 0 cache hits" not in resumed.stderr
+    assert memory_files(work) == memory_files(tmp_path / "embedded")
