@@ -134,6 +134,9 @@ def test_side_by_side_columns_align_and_sentences_link(page: object, site: Site)
         english = rows.nth(i).locator(".parallel-en").bounding_box()
         assert arabic["x"] > english["x"]  # Arabic on the right
         assert abs(arabic["y"] - english["y"]) < 2  # the paragraph pair starts on the same line
+    hint = page.locator("details.parallel .parallel-hint")
+    assert "Hover over a sentence, or move to it with the Tab key" in hint.inner_text()  # written by parallel.js
+    assert hint.locator("kbd").inner_text() == "Tab"
     pair = rows.nth(1).locator(".parallel-ar .pair").first
     pair_id = pair.get_attribute("data-pair")
     twin = rows.nth(1).locator(f'.parallel-en .pair[data-pair="{pair_id}"]')
@@ -152,6 +155,7 @@ def test_side_by_side_columns_align_and_sentences_link(page: object, site: Site)
     arabic_rows = arabic_page.locator(".parallel-row")
     arabic_rows.nth(7).wait_for()
     assert arabic_rows.count() == 8
+    assert "مرّر المؤشر على جملة" in arabic_page.locator("details.parallel .parallel-hint").inner_text()
     english = arabic_rows.nth(1).locator(".parallel-en .pair").first
     english.hover()
     linked = arabic_rows.nth(1).locator(f'.parallel-ar .pair[data-pair="{english.get_attribute("data-pair")}"]')
@@ -165,3 +169,29 @@ def test_side_by_side_columns_align_and_sentences_link(page: object, site: Site)
     english = rows.nth(1).locator(".parallel-en").bounding_box()
     assert english["y"] > arabic["y"] + arabic["height"] - 2
     page.screenshot(path=str(SHOTS / "side-by-side-narrow.png"), full_page=False)
+
+
+@pytest.mark.parametrize(("status", "lang", "expected"), [
+    ("reviewed", "en", "Hover over a paragraph"), ("reviewed", "ar", "مرّر المؤشر على فقرة"),
+    ("pending", "en", "There is no English translation of this article yet"),
+])
+def test_side_by_side_hint_follows_the_translation(browser: object, status: str, lang: str, expected: str) -> None:
+    """The hint above the rows is parallel.js's, from the view's data-status: a reviewed translation is
+    aligned by paragraph, a pending one shows the Arabic alone."""
+    from generator.model import Article, SentencePair, Translation
+    from generator.render.sidebyside import parallel_html
+
+    paragraphs = ["الفقرة الأولى. وفيها جملتان.", "الفقرة الثانية."]
+    english = [[SentencePair(p, f"Reviewed {i}.")] for i, p in enumerate(paragraphs)] if status == "reviewed" else []
+    article = Article(source="x.txt", paragraphs=paragraphs, translation=Translation(status=status, paragraphs=english))
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    view = parallel_html(article, article.translation, lang, "twin/")
+    page = browser.new_page()
+    try:
+        page.route("**/twin/", lambda route: route.abort())  # the twin is not needed for the hint
+        page.set_content(f'<div class="archive-body">{body}{view}</div>')
+        page.add_script_tag(path=str(ROOT / "docs" / "assets" / "parallel.js"))
+        page.locator("details.parallel > summary").click()
+        assert expected in page.locator("details.parallel .parallel-hint").first.inner_text()
+    finally:
+        page.close()

@@ -106,9 +106,36 @@
     }
   }
 
+  // How to read the view, in the page's language: written here rather than into every page (about
+  // 0.3 KB each), since the view is only ever laid out by this script.
+  function hint(details) {
+    var en = details.getAttribute("data-lang") === "en";
+    var status = details.getAttribute("data-status");
+    var note = document.createElement("p");
+    note.className = "parallel-hint";
+    if (status === "translation pending") {
+      note.textContent = en ? "There is no English translation of this article yet: the Arabic text is shown alone."
+        : "لا توجد ترجمة إنجليزية لهذا المقال بعد، فيظهر النص العربي وحده.";
+      return note;
+    }
+    var reviewed = status === "reviewed translation";
+    var unit = en ? (reviewed ? "paragraph" : "sentence") : (reviewed ? "فقرة" : "جملة");
+    var key = document.createElement("kbd");
+    key.textContent = "Tab";
+    note.appendChild(document.createTextNode(en
+      ? "The Arabic original and its English translation, paragraph by paragraph. Hover over a " + unit +
+        ", or move to it with the "
+      : "النص العربي الأصلي وترجمته الإنجليزية، فقرةً بفقرة. مرّر المؤشر على " + unit + " أو انتقل إليها بمفتاح "));
+    note.appendChild(key);
+    note.appendChild(document.createTextNode(en ? " key, to highlight its counterpart."
+      : " لتظهر مقابلتها في النص الآخر."));
+    return note;
+  }
+
   function fill(details) {
     if (details.getAttribute("data-filled")) return;
     details.setAttribute("data-filled", "1");
+    details.querySelector(".parallel-grid").before(hint(details));
     var own = paragraphs(document);
     var units = JSON.parse(details.getAttribute("data-units"));
     var twinLang = details.getAttribute("data-lang") === "ar" ? "en" : "ar";

@@ -76,25 +76,13 @@ def parallel_html(article: Article, translation: Translation | None, lang: str, 
     if not article.paragraphs:
         return ""
     t = translation or Translation()
-    en = lang == "en"
-    pending = t.status == "pending"
-    unit = ("paragraph" if en else "فقرة") if t.status == "reviewed" else ("sentence" if en else "جملة")
-    if pending:
-        hint = ("There is no English translation of this article yet: the Arabic text is shown alone." if en
-                else "لا توجد ترجمة إنجليزية لهذا المقال بعد، فيظهر النص العربي وحده.")
-    elif en:
-        hint = (f"The Arabic original and its English translation, paragraph by paragraph. Hover over a {unit}, "
-                "or move to it with the <kbd>Tab</kbd> key, to highlight its counterpart.")
-    else:
-        hint = (f"النص العربي الأصلي وترجمته الإنجليزية، فقرةً بفقرة. مرّر المؤشر على {unit} أو انتقل إليها بمفتاح "
-                "<kbd>Tab</kbd> لتظهر مقابلتها في النص الآخر.")
     data = escape(json.dumps(units(article, t), separators=(",", ":")), quote=True)
-    summary = "Side-by-side view (Arabic / English)" if en else "عرض النصين جنبًا إلى جنب"
+    summary = "Side-by-side view (Arabic / English)" if lang == "en" else "عرض النصين جنبًا إلى جنب"
+    # The status also tells parallel.js which hint to show above the rows (it writes the hint: see there).
     status = {"machine": "machine translation", "reviewed": "reviewed translation"}.get(t.status, "translation pending")
     return (f'<details class="parallel" data-pagefind-ignore data-lang="{lang}" data-twin="{escape(twin, quote=True)}"'
             f' data-status="{escape(status, quote=True)}" data-units="{data}">\n'
             f"<summary>{summary}</summary>\n"
-            f'<p class="parallel-hint">{hint}</p>\n'
             '<div class="parallel-grid" aria-live="polite"></div>\n'
             "</details>\n")
 
