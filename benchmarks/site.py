@@ -592,8 +592,10 @@ def run(work: Path, counts: list[int], args: argparse.Namespace) -> int:
               f"{o.site_bytes / 2**20:.0f} MiB | {verdict} |")
     for o in outcomes:
         per = {k: v / o.prepared.articles / 1024 for k, v in o.parts.items()}
+        files = sum(o.parts.values())  # what GitHub Pages publishes: the files' bytes
         print(f"N={o.count}: site/ {o.site_bytes / o.prepared.articles / 1024:.1f} KiB per article on disk; "
-              + ", ".join(f"{k} {v:.1f} KiB" for k, v in per.items()))
+              f"files {files:,} bytes ({files / 1e9:.3f} GB, {files / o.prepared.articles / 1024:.2f} KiB per "
+              "article): " + ", ".join(f"{k} {v:.1f} KiB" for k, v in per.items()))
     for lines in profiles.values():
         print()
         print("\n".join(lines))
