@@ -9,7 +9,7 @@ the run (as the embedded engine's does) and a run killed at any moment resumes w
 boundaries. A worker lost mid-chunk (killed, out of memory, its machine gone) has its chunks run
 again elsewhere by the scheduler; a chunk's result is taken once, so no sentence is stored twice.
 
-Dask is an optional extra (`pip install -e '.[cluster]'`): nothing else imports this module.
+Dask is an optional extra (`pip install -e '.[cluster]'`): this module is imported only when a cluster is asked for.
 """
 
 from __future__ import annotations
