@@ -197,7 +197,7 @@ def run_placement(config: dict, warmup: list[str], timed: list[str], out_len: in
         start = time.perf_counter()
         results = [result for _, chunk in decoder.translate_chunks(chunks) for result in chunk]
         seconds = time.perf_counter() - start
-        per_chunk = scheduler_round_trip(decoder.client, chunks, threads) if config["cluster"] else None
+        per_chunk = scheduler_round_trip(decoder, chunks) if config["cluster"] else None
     digest = hashlib.sha256(json.dumps(results).encode()).hexdigest()[:16]
     return {"seconds": seconds, "sentences": len(timed), "decoded_sentences": len(results), "startup": startup,
             "chunks": len(chunks), "digest": digest, "per_chunk_overhead": per_chunk,
@@ -208,22 +208,14 @@ def echo_chunk(chunk: list[str]) -> tuple[str, list]:
     return "", [([], []) for _ in chunk]
 
 
-def scheduler_round_trip(client: object, chunks: list[list[str]], threads: int, rounds: int = 5) -> float:
-    """Seconds per chunk of the product's windowed submission when a task does nothing: what the
-    scheduler, the transfers and the in-order wait cost on top of decoding."""
-    from generator.translate.cluster import CHUNKS_PER_THREAD
-
+def scheduler_round_trip(decoder: object, chunks: list[list[str]], rounds: int = 5) -> float:
+    """Seconds per chunk of the product's in-order, windowed submission (`ClusterTranslator.in_order`)
+    when a task does nothing: what the scheduler, the transfers and the in-order wait cost on top of
+    decoding."""
     work = chunks * rounds
-    window = CHUNKS_PER_THREAD * threads
     start = time.perf_counter()
-    futures = {}
-    submitted = 0
-    for index in range(len(work)):
-        while submitted < len(work) and submitted < index + window:
-            futures[submitted] = client.submit(echo_chunk, work[submitted], key=f"echo-{submitted}",
-                                               priority=-submitted)
-            submitted += 1
-        futures.pop(index).result()
+    for _ in decoder.in_order(echo_chunk, work):
+        pass
     return (time.perf_counter() - start) / len(work)
 
 

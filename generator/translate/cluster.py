@@ -19,10 +19,10 @@ import os
 import secrets
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import dask
 from distributed import Client, Future, LocalCluster, WorkerPlugin, get_worker
@@ -33,6 +33,7 @@ from generator.config import TranslationSettings
 from generator.translate.argos import ArgosPackage, installed_packages
 from generator.translate.engine import Decoded, Engine, EngineError
 
+T = TypeVar("T")
 PLUGIN_NAME = "archive-argos-engine"
 # Dask's nanny starts workers with glibc's malloc trim threshold at 64 KiB (to hand memory back to the
 # system); CTranslate2 then decodes at half speed (benchmarks/README.md, session 10). Our local
@@ -70,7 +71,8 @@ class ClusterAddress:
 
 
 class EnginePlugin(WorkerPlugin):
-    """Holds one worker process's engine: loaded at its first chunk, shared by its threads, closed with it."""
+    """Holds one worker process's engine: loaded when the client connects (`load_engine`), or at the first
+    chunk of a worker that joins later; shared by the worker's threads, closed with the plugin."""
 
     name = PLUGIN_NAME
 
@@ -193,6 +195,11 @@ class ClusterTranslator:
 
     def translate_chunks(self, chunks: list[list[str]]) -> Iterator[tuple[str, list[Decoded]]]:
         """Each chunk's (engine version, results), in chunk order, while later chunks decode."""
+        return self.in_order(translate_chunk, chunks)
+
+    def in_order(self, task: Callable[[list[str]], T], chunks: list[list[str]]) -> Iterator[T]:
+        """`task(chunk)` for each chunk on the cluster, results in chunk order; at most CHUNKS_PER_THREAD
+        chunks per worker thread in flight (benchmarks/translate.py times this with a task that does nothing)."""
         client = self.client
         window = CHUNKS_PER_THREAD * self.threads()
         run = secrets.token_hex(4)  # this run's task keys: apart from another client's on a shared cluster
@@ -200,12 +207,12 @@ class ClusterTranslator:
         submitted = 0
         for index in range(len(chunks)):
             while submitted < len(chunks) and submitted < index + window:
-                futures[submitted] = client.submit(translate_chunk, chunks[submitted], key=f"argos-{run}-{submitted}",
+                futures[submitted] = client.submit(task, chunks[submitted], key=f"chunk-{run}-{submitted}",
                                                    priority=-submitted, retries=TASK_RETRIES)
                 submitted += 1
             future = futures.pop(index)
             try:
-                yield future.result()
+                result = future.result()
             except KilledWorker as error:
                 raise EngineError(f"translation cluster {self.spec}: chunk {index + 1} of {len(chunks)} was lost "
                                   f"with every worker that took it ({error})") from error
@@ -213,3 +220,4 @@ class ClusterTranslator:
                 raise EngineError(f"translation cluster {self.spec}: {error}") from error
             finally:
                 future.release()
+            yield result
